@@ -1,0 +1,211 @@
+"""The ``storysum`` command line: summarize, verify, schema.
+
+Every error storysum raises on purpose becomes one line on stderr and a non-zero exit code
+(see ``errors``); a traceback means a bug.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .brief import FORMATS, render
+from .config import Settings
+from .errors import StorysumError, redact
+from .extraction import ChunkResult
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="A verified brief of many articles about one story.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_PARTIAL = 6  # the brief was written, but some chunks or articles could not be processed
+
+
+def fail(message: str, code: int) -> NoReturn:
+    err.print(f"storysum: error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def _logging(verbose: bool) -> None:
+    """Libraries' own error logs repeat what the brief's failures say: show them on -v only."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.CRITICAL,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    for name in ("instructor", "openai", "httpx2", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL)
+
+
+@app.command()
+def summarize(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or directories.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or md.")] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name [env: STORYSUM_MODEL].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL].")
+    ] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key [env: OPENAI_API_KEY].")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="LLM calls in flight.")] = None,
+    chunk_chars: Annotated[int | None, typer.Option(help="Chunk size in characters.")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit non-zero and write nothing if anything failed.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each LLM call and retry.")] = False,
+) -> None:
+    """Write the brief of the articles in PATHS."""
+    from .pipeline import asummarize
+
+    _logging(verbose)
+    if fmt not in FORMATS:
+        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}", 2)
+    secret = api_key
+    try:
+        settings = Settings.resolve(
+            model=model,
+            base_url=base_url,
+            api_key=api_key,
+            concurrency=concurrency,
+            chunk_chars=chunk_chars,
+        )
+        secret = settings.api_key.get_secret_value() if settings.api_key else None
+        progress = Progress(
+            TextColumn("[bold]extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=quiet or not err.is_terminal,
+            transient=True,
+        )
+        task = progress.add_task("chunks", total=None, status="")
+
+        def on_chunks(n: int) -> None:
+            progress.update(task, total=n)
+
+        def on_done(result: ChunkResult) -> None:
+            status = "failed" if result.error else f"{result.seconds:.0f}s"
+            progress.update(task, advance=1, status=f"last: {status}")
+
+        with progress:
+            brief = asyncio.run(
+                asummarize(paths, settings=settings, on_chunks=on_chunks, on_chunk_done=on_done)
+            )
+    except StorysumError as exc:
+        fail(redact(str(exc), secret), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+
+    run = brief.run
+    if strict and brief.failures:
+        for f in brief.failures:
+            err.print(f"storysum: {f.stage} failed: {f.subject}: {f.reason}", markup=False)
+        fail(f"{len(brief.failures)} failures and --strict: no brief written", EXIT_PARTIAL)
+    text = render(brief, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    for f in brief.failures:
+        err.print(f"storysum: warning: {f.stage} failed: {f.subject}: {f.reason}", markup=False)
+    err.print(
+        f"{run.articles} articles, {run.chunks} chunks, {run.calls} calls, "
+        f"{run.prompt_tokens + run.completion_tokens:,} tokens "
+        f"({run.prompt_tokens:,} prompt, {run.completion_tokens:,} completion), "
+        f"{run.seconds:.1f} s; {run.verified} verified, {run.rejected} rejected"
+        + (f", {len(brief.failures)} failed" if brief.failures else "")
+        + (f" -> {output}" if output else ""),
+        markup=False,
+    )
+    if brief.failures:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def verify(
+    sources: Annotated[list[Path], typer.Argument(help="Source articles (files or directories).")],
+    text: Annotated[str, typer.Option("--text", "-t", help="The text whose numbers to check.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Check every number in --text against the SOURCES, deterministically (no LLM)."""
+    from rich.table import Table
+
+    from .articles import load_articles
+    from .number_checks import NumberCheck, verify_numbers
+
+    try:
+        ingested = load_articles(sources)
+    except StorysumError as exc:
+        fail(str(exc), exc.exit_code)
+    articles = ingested.articles
+    checks = verify_numbers(text, [a.text for a in articles])
+    def where(check: NumberCheck) -> list[str]:
+        return [
+            f"{articles[e.source].outlet} [{e.start}:{e.end}] {e.text!r}" for e in check.evidence
+        ]
+
+    if as_json:
+        rows = [
+            {"quantity": c.quantity.text, "value": str(c.quantity.value),
+             "kind": str(c.quantity.kind), "counted": c.quantity.counted,
+             "verdict": str(c.verdict), "supported": c.supported, "reason": c.reason,
+             "evidence": where(c)}
+            for c in checks
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        table = Table("quantity", "value", "kind", "verdict", "evidence / reason")
+        for c in checks:
+            style = "green" if c.supported else "red"
+            table.add_row(c.quantity.text, str(c.quantity.value), str(c.quantity.kind),
+                          f"[{style}]{c.verdict}[/]",
+                          "\n".join(where(c)) if c.supported else c.reason)
+        Console(soft_wrap=False).print(table)
+        if not checks:
+            err.print("no numbers found in the text", markup=False)
+    for f in ingested.failures:
+        err.print(f"storysum: warning: {f.subject}: {f.reason}", markup=False)
+    if any(not c.supported for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder to write the schemas into.")
+    ] = Path("schemas"),
+) -> None:
+    """Write the JSON Schemas of the LLM-filled extraction and of the Brief."""
+    from .schemas import write_schemas
+
+    for path in write_schemas(out_dir):
+        err.print(f"wrote {path}", markup=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except StorysumError as exc:  # raised outside a command's own handling
+        err.print(f"storysum: error: {redact(str(exc))}", markup=False)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

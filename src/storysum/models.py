@@ -1,0 +1,290 @@
+"""The data that flows between stages: articles, chunks, the LLM-filled schema, the Brief.
+
+Every item that claims to come from a source carries a ``Span`` into the *original* text of
+an article, or a verdict that says why it has none.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- sources -----------------------------------------------------------------------------
+
+
+class Span(Frozen):
+    """``text[start:end]`` of one article's original text."""
+
+    article_id: str = Field(description="Id of the article the span points into.")
+    start: int = Field(ge=0, description="Offset of the first character in the original text.")
+    end: int = Field(ge=0, description="Offset just past the last character.")
+    text: str = Field(description="The original text of the span, verbatim.")
+
+
+class Article(Frozen):
+    """One article as read: its original text and the regions of it that are the story."""
+
+    id: str = Field(description="Stable id: a hash of the original text.")
+    source: str = Field(description="Where it was read from: a path, or path:line for JSONL.")
+    outlet: str = Field(description="Who published it, from metadata or the file name.")
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    text: str = Field(description="The original text, exactly as read (HTML: the extracted text).")
+    segments: list[tuple[int, int]] = Field(
+        description="Kept paragraphs as (start, end) offsets into text, in order; "
+        "everything outside them is boilerplate."
+    )
+    dropped: int = Field(0, description="Characters of boilerplate removed.")
+
+    def body(self) -> str:
+        """The story text: kept paragraphs joined by blank lines."""
+        return "\n\n".join(self.text[s:e] for s, e in self.segments)
+
+
+class Chunk(Frozen):
+    """A run of an article's kept text sized for one LLM call."""
+
+    id: str = Field(description="article id, '#', index.")
+    article_id: str
+    index: int
+    pieces: list[tuple[int, int]] = Field(
+        description="(start, end) offsets into the article's original text; the chunk text "
+        "is these slices joined by blank lines."
+    )
+
+    def texts(self, article: Article) -> list[str]:
+        return [article.text[s:e] for s, e in self.pieces]
+
+    def text(self, article: Article) -> str:
+        return "\n\n".join(self.texts(article))
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][1]
+
+
+# --- the schema the LLM fills ------------------------------------------------------------
+# The field descriptions are the prompt: the model sees them as the tool's JSON Schema.
+# Lists are capped because small models loop.
+
+Short = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class ExtractedActor(Frozen):
+    """A person or organisation that acts or speaks in the text."""
+
+    name: str = Field(min_length=1, max_length=120, description="Name exactly as in the text.")
+    role: str | None = Field(
+        None, max_length=120, description="Their role or title as the text gives it, if any."
+    )
+
+
+class ExtractedFigure(Frozen):
+    """A number the text states about the story."""
+
+    value: str = Field(
+        min_length=1,
+        max_length=60,
+        description="The number exactly as written in the text, e.g. '5,000' or '4.5 million'.",
+    )
+    counted: str = Field(
+        min_length=1, max_length=120, description="What the number counts or measures."
+    )
+    unit: str | None = Field(None, max_length=40, description="Unit or currency, if any.")
+    qualifier: str | None = Field(
+        None, max_length=40, description="Word before the number such as 'over' or 'nearly'."
+    )
+    evidence: str = Field(
+        min_length=1,
+        max_length=300,
+        description="The words of the text around the number, copied exactly.",
+    )
+
+
+class ExtractedQuote(Frozen):
+    """Words inside quotation marks in the text, with who said them."""
+
+    quote: str = Field(
+        min_length=1, max_length=600, description="The quoted words, copied exactly."
+    )
+    speaker: str = Field(min_length=1, max_length=120, description="Who said them.")
+
+
+class ExtractedClaim(Frozen):
+    """A statement of fact the text makes about the story."""
+
+    text: str = Field(
+        min_length=1, max_length=400, description="The claim, in the words of the text."
+    )
+    claimant: str | None = Field(
+        None, max_length=120, description="Who makes the claim, if the text says."
+    )
+
+
+class ChunkExtraction(Frozen):
+    """Everything the text says about the story: figures, quotes, claims, actors."""
+
+    # Figures first: a small model gives its best attention to what it writes first. Every
+    # list is required, so a grammar-constrained model cannot skip a kind by writing "{}".
+    figures: list[ExtractedFigure] = Field(max_length=12, description="Every number stated.")
+    quotes: list[ExtractedQuote] = Field(max_length=6, description="Words in quotation marks.")
+    claims: list[ExtractedClaim] = Field(max_length=6, description="Main statements of fact.")
+    actors: list[ExtractedActor] = Field(max_length=10, description="People and organisations.")
+
+
+# --- verdicts ----------------------------------------------------------------------------
+
+
+class Verdict(StrEnum):
+    """What the validator found for one extracted item."""
+
+    VERIFIED = "verified"  # stated in the source: exact, equivalent or a faithful rounding
+    MISMATCH = "mismatch"  # the source speaks of it with another number
+    UNSUPPORTED = "unsupported"  # nothing in the source supports it
+    VARIANT = "variant"  # a quote the source renders in other words
+    SPEAKER_UNCONFIRMED = "speaker-unconfirmed"  # the words are there, the speaker is not
+
+    @property
+    def accepted(self) -> bool:
+        return self is Verdict.VERIFIED
+
+
+class Usage(Frozen):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = Field(0, description="HTTP calls made, retries and re-asks included.")
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+        )
+
+
+# --- the brief ---------------------------------------------------------------------------
+
+
+class Source(Frozen):
+    """One article's support for an item."""
+
+    article_id: str
+    outlet: str
+    span: Span
+    verdict: str = Field(description="How the number or words compare: exact, equivalent, ...")
+    found_by: str = Field(
+        description="'model' when extracted from this article, 'scan' when "
+        "the validator found it there by itself."
+    )
+
+
+class BriefFigure(Frozen):
+    value: str = Field(description="The number as one source writes it.")
+    normalized: str = Field(description="Its exact value, scale applied, as a decimal string.")
+    kind: str
+    counted: str
+    unit: str | None = None
+    qualifier: str | None = None
+    verdict: Verdict
+    sources: list[Source] = Field(description="Every article that states it, with its span.")
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({s.outlet for s in self.sources})
+
+
+class BriefActor(Frozen):
+    name: str = Field(description="The fullest name any source uses.")
+    aliases: list[str]
+    roles: list[str]
+    mentions: list[Span]
+    outlets: list[str]
+
+
+class BriefQuote(Frozen):
+    quote: str
+    speaker: str
+    verdict: Verdict
+    sources: list[Source]
+
+
+class BriefClaim(Frozen):
+    text: str
+    claimant: str | None
+    verdict: Verdict
+    sources: list[Source]
+
+
+class Rejected(Frozen):
+    """An extracted item that did not pass validation; kept so nothing disappears."""
+
+    kind: str = Field(description="actor, figure, quote or claim.")
+    item: str = Field(description="The item as the model gave it.")
+    article_id: str
+    outlet: str
+    chunk_id: str
+    verdict: Verdict
+    reason: str
+    span: Span | None = Field(None, description="Where the source speaks of it, if anywhere.")
+
+
+class Failure(Frozen):
+    """Something that could not be processed: an unreadable article or a failed chunk."""
+
+    stage: str = Field(description="ingest or extract.")
+    subject: str = Field(description="The path or chunk id.")
+    reason: str
+
+
+class ArticleRef(Frozen):
+    id: str
+    source: str
+    outlet: str
+    title: str | None
+    chars: int
+    kept_chars: int
+    chunks: int
+
+
+class RunFacts(Frozen):
+    model: str
+    backend: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    articles: int
+    chunks: int
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    verified: int
+    rejected: int
+    failed_chunks: int
+
+
+class Brief(Frozen):
+    """The consolidated, checked brief of one story."""
+
+    schema_version: str = SCHEMA_VERSION
+    articles: list[ArticleRef]
+    figures: list[BriefFigure]
+    actors: list[BriefActor]
+    quotes: list[BriefQuote]
+    claims: list[BriefClaim]
+    rejected: list[Rejected]
+    failures: list[Failure]
+    run: RunFacts

@@ -1,0 +1,165 @@
+"""The stages around the LLM, driven by a scripted model: what the validator lets through."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from storysum.articles import make_article
+from storysum.config import Settings
+from storysum.extraction import extract_all
+from storysum.llm.fake import FakeLLM
+from storysum.models import Verdict
+from storysum.pipeline import asummarize
+
+A = (
+    "Venezuelan President Nicolás Maduro said on Wednesday that the country has 5,000 Russian-made "
+    "Igla-S missiles. “Any military force in the world knows the power of the Igla-S,” Maduro said.\n\n"
+    "The U.S. has sent 4,500 Marines and sailors to the Caribbean. Maduro claims his militias have "
+    "grown to over 8 million reservists."
+)
+B = (
+    "Nicolás Maduro has activated 4.5 million militia members, he said. Venezuela has 5,000 "
+    "Igla-S anti-aircraft missiles, Maduro said on state television.\n\n"
+    "The Igla-S missile has a range of up to 6,000 meters, according to Rosoboronexport."
+)
+
+
+def answer(messages):
+    text = messages[-1]["content"]
+    figures, quotes, claims, actors = [], [], [], []
+    if "4,500 Marines" in text:
+        figures += [
+            {"value": "4,500", "counted": "Marines and sailors", "evidence": "sent 4,500 Marines"},
+            # invented: the article says 8 million
+            {
+                "value": "9 million",
+                "counted": "reservists",
+                "qualifier": "over",
+                "evidence": "grown to over 9 million reservists",
+            },
+            # the model's number is right but it wrote it as digits
+            {
+                "value": "8,000,000",
+                "counted": "reservists",
+                "evidence": "over 8 million reservists",
+            },
+        ]
+        quotes.append(
+            {
+                "quote": "Any military force in the world knows the power of the Igla-S",
+                "speaker": "Maduro",
+            }
+        )
+        quotes.append({"quote": "We will never surrender", "speaker": "Maduro"})
+        claims.append({"text": "The U.S. has sent 4,500 Marines and sailors to the Caribbean."})
+        claims.append({"text": "The U.S. has sent 6,500 Marines to the Caribbean."})
+        actors += [{"name": "Venezuelan President Nicolás Maduro"}, {"name": "Hugo Chávez"}]
+    if "4.5 million" in text:
+        figures.append(
+            {"value": "5,000", "counted": "Igla-S missiles", "evidence": "has 5,000 Igla-S"}
+        )
+        actors.append({"name": "Maduro", "role": "president"})
+    return {"figures": figures, "quotes": quotes, "claims": claims, "actors": actors}
+
+
+@pytest.fixture
+def brief():
+    articles = [
+        make_article(A, source="a.txt", outlet="Alpha"),
+        make_article(B, source="b.txt", outlet="Beta"),
+    ]
+    return asyncio.run(asummarize(articles, llm=FakeLLM(answer), settings=Settings.resolve(env={})))
+
+
+def test_invented_number_is_rejected_not_lost(brief):
+    invented = [r for r in brief.rejected if "9 million" in r.item]
+    assert len(invented) == 1 and invented[0].verdict in (Verdict.UNSUPPORTED, Verdict.MISMATCH)
+    assert all("9 million" not in f.value and f.normalized != "9000000" for f in brief.figures)
+
+
+def test_digits_for_words_is_verified_equivalent(brief):
+    [fig] = [f for f in brief.figures if f.normalized == "8000000"]
+    assert fig.sources[0].span.text.endswith("8 million") or "8 million" in fig.sources[0].span.text
+
+
+def test_figure_credited_to_every_article_that_states_it(brief):
+    [fig] = [f for f in brief.figures if f.normalized == "5000"]
+    assert sorted(s.outlet for s in fig.sources) == ["Alpha", "Beta"]
+    assert {s.found_by for s in fig.sources} == {"model", "scan"}
+    for source in fig.sources:
+        assert re.search(r"5,000", source.span.text)
+
+
+def test_quotes_checked_verbatim(brief):
+    assert [q.quote for q in brief.quotes] == [
+        "Any military force in the world knows the power of the Igla-S"
+    ]
+    assert any(r.kind == "quote" and "never surrender" in r.item for r in brief.rejected)
+
+
+def test_claim_with_a_wrong_number_rejected(brief):
+    assert [c.text for c in brief.claims] == [
+        "The U.S. has sent 4,500 Marines and sailors to the Caribbean."
+    ]
+    [bad] = [r for r in brief.rejected if r.kind == "claim"]
+    assert "6,500" in bad.reason
+
+
+def test_actors_merged_and_unknown_actor_rejected(brief):
+    [maduro] = [a for a in brief.actors if "Maduro" in a.name]
+    assert maduro.name == "Nicolás Maduro"
+    assert maduro.outlets == ["Alpha", "Beta"]
+    assert any(r.kind == "actor" and "Chávez" in r.item for r in brief.rejected)
+
+
+def test_an_answer_missing_a_list_is_a_failure_not_an_empty_list():
+    articles = [make_article(A, source="a.txt", outlet="Alpha")]
+    brief = asyncio.run(asummarize(articles, llm=FakeLLM(lambda m: {"figures": []}),
+                                   settings=Settings.resolve(env={})))
+    assert brief.run.failed_chunks == 1 and "quotes" in brief.failures[0].reason
+
+
+def test_failed_chunk_is_listed_and_others_go_on():
+    articles = [
+        make_article(A, source="a.txt", outlet="Alpha"),
+        make_article(B, source="b.txt", outlet="Beta"),
+    ]
+
+    def flaky(messages):
+        return (
+            RuntimeError("endpoint said no")
+            if "4.5 million" in messages[-1]["content"]
+            else answer(messages)
+        )
+
+    brief = asyncio.run(asummarize(articles, llm=FakeLLM(flaky), settings=Settings.resolve(env={})))
+    assert [(f.stage, f.reason) for f in brief.failures] == [("extract", "endpoint said no")]
+    assert brief.run.failed_chunks == 1
+    assert any(f.normalized == "4500" for f in brief.figures)
+
+
+def test_concurrency_is_bounded():
+    in_flight, peak = 0, 0
+
+    class Slow(FakeLLM):
+        async def structured(self, messages, response_model):
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return await super().structured(messages, response_model)
+
+    text = " ".join(f"Paragraph {i} says 12 people were there on the day." for i in range(200))
+    article = make_article(text, source="x", outlet="x")
+    from storysum.chunking import chunk_article
+
+    work = [(article, c) for c in chunk_article(article, 300, 0)]
+    llm = Slow(lambda m: {"figures": [], "quotes": [], "claims": [], "actors": []})
+    results = asyncio.run(extract_all(llm, work, concurrency=3))
+    assert len(results) == len(work) > 10
+    assert peak == 3
+    assert [r.chunk.id for r in results] == [c.id for _, c in work]
