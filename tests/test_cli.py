@@ -97,3 +97,10 @@ def test_verify_prints_verdicts_and_fails_on_an_unsupported_number(tmp_path):
     bad = storysum("verify", str(source), "--text", "5,500 Marines were sent", cwd=tmp_path)
     assert bad.returncode == 1
     assert "unsupported" in bad.stdout and "4,500" in bad.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["summarize"], ["verify"], ["schema"], ["serve"], ["cache"]])
+def test_help_renders_for_every_command(tmp_path, command):
+    result = storysum(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout and "Traceback" not in result.stderr

@@ -76,7 +76,7 @@ def server() -> Iterator[tuple[str, Script]]:
 
 
 GOOD = {"figures": [{"value": "5,000", "counted": "missiles", "evidence": "5,000 missiles"}],
-        "quotes": [], "claims": [], "actors": []}
+        "quotes": [], "claims": [{"text": "Venezuela has 5,000 missiles."}], "actors": []}
 MESSAGES = [{"role": "user", "content": "Venezuela has 5,000 missiles."}]
 
 

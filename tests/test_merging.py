@@ -9,11 +9,15 @@ from storysum.merging import merge_actors, name_key, name_tokens
 from storysum.models import ExtractedActor, Span, Verdict
 from storysum.validation import Checked
 
-ARTICLE = make_article("A placeholder story sentence long enough to be kept.", source="x", outlet="X")
+ARTICLE = make_article(
+    "A placeholder story sentence long enough to be kept.", source="x", outlet="X"
+)
 
 
 def actor(name: str, outlet: str = "X") -> Checked:
-    article = ARTICLE.model_copy(update={"outlet": outlet})
+    article = make_article(
+        f"A story sentence from {outlet} that is long enough.", source=outlet, outlet=outlet
+    )
     span = Span(article_id=article.id, start=0, end=1, text="A")
     return Checked("actor", ExtractedActor(name=name), article, "c", Verdict.VERIFIED, "", span)
 
@@ -39,9 +43,16 @@ def test_accents_and_case_fold_in_the_key_only():
 
 
 def test_aliases_merge_into_the_fullest_name():
-    names = ["Venezuelan President Nicolás Maduro", "Maduro", "Nicolás Maduro",
-             "Vladimir Padrino", "Vladimir Padrino López", "Donald Trump", "President Trump"]
-    actors = merge_actors([actor(n, outlet=f"O{i}") for i, n in enumerate(names)])
+    names = [
+        "Venezuelan President Nicolás Maduro",
+        "Maduro",
+        "Nicolás Maduro",
+        "Vladimir Padrino",
+        "Vladimir Padrino López",
+        "Donald Trump",
+        "President Trump",
+    ]
+    actors = merge_actors([actor(n, outlet=f"O{i}") for i, n in enumerate(names)], [])
     by_name = {a.name: a for a in actors}
     assert set(by_name) == {"Nicolás Maduro", "Vladimir Padrino López", "Donald Trump"}
     assert by_name["Nicolás Maduro"].outlets == ["O0", "O1", "O2"]
@@ -49,11 +60,11 @@ def test_aliases_merge_into_the_fullest_name():
 
 
 def test_a_shared_surname_does_not_merge_two_people():
-    actors = merge_actors([actor("Donald Trump"), actor("Melania Trump"), actor("Trump")])
+    actors = merge_actors([actor("Donald Trump"), actor("Melania Trump"), actor("Trump")], [])
     assert sorted(a.name for a in actors) == ["Donald Trump", "Melania Trump", "Trump"]
 
 
 def test_rejected_actors_are_not_merged():
     bad = actor("Hugo Chávez")
     bad = Checked("actor", bad.item, bad.article, "c", Verdict.UNSUPPORTED, "absent", None)
-    assert merge_actors([bad]) == []
+    assert merge_actors([bad], []) == []

@@ -29,6 +29,12 @@ B = (
 
 def answer(messages):
     text = messages[-1]["content"]
+    if "Verified facts:" in text:
+        return {"sentences": [
+            "Venezuela says it has 5,000 Igla-S missiles.",
+            "The U.S. has sent 4,500 Marines and sailors.",
+            "Maduro says 12 million reservists are ready.",  # invented: must be removed
+        ]}
     figures, quotes, claims, actors = [], [], [], []
     if "4,500 Marines" in text:
         figures += [
@@ -62,6 +68,7 @@ def answer(messages):
             {"value": "5,000", "counted": "Igla-S missiles", "evidence": "has 5,000 Igla-S"}
         )
         actors.append({"name": "Maduro", "role": "president"})
+        claims.append({"text": "Venezuela has 5,000 Igla-S anti-aircraft missiles."})
     return {"figures": figures, "quotes": quotes, "claims": claims, "actors": actors}
 
 
@@ -101,8 +108,9 @@ def test_quotes_checked_verbatim(brief):
 
 
 def test_claim_with_a_wrong_number_rejected(brief):
-    assert [c.text for c in brief.claims] == [
-        "The U.S. has sent 4,500 Marines and sailors to the Caribbean."
+    assert sorted(c.text for c in brief.claims) == [
+        "The U.S. has sent 4,500 Marines and sailors to the Caribbean.",
+        "Venezuela has 5,000 Igla-S anti-aircraft missiles.",
     ]
     [bad] = [r for r in brief.rejected if r.kind == "claim"]
     assert "6,500" in bad.reason
@@ -120,6 +128,15 @@ def test_an_answer_missing_a_list_is_a_failure_not_an_empty_list():
     brief = asyncio.run(asummarize(articles, llm=FakeLLM(lambda m: {"figures": []}),
                                    settings=Settings.resolve(env={})))
     assert brief.run.failed_chunks == 1 and "quotes" in brief.failures[0].reason
+
+
+def test_summary_sentence_with_an_invented_number_is_removed(brief):
+    assert brief.summary.sentences == [
+        "Venezuela says it has 5,000 Igla-S missiles.",
+        "The U.S. has sent 4,500 Marines and sailors.",
+    ]
+    [removed] = brief.summary.removed
+    assert "12 million" in removed.text and "unsupported" in removed.reason
 
 
 def test_failed_chunk_is_listed_and_others_go_on():
@@ -158,7 +175,7 @@ def test_concurrency_is_bounded():
     from storysum.chunking import chunk_article
 
     work = [(article, c) for c in chunk_article(article, 300, 0)]
-    llm = Slow(lambda m: {"figures": [], "quotes": [], "claims": [], "actors": []})
+    llm = Slow(lambda m: {"figures": [], "quotes": [], "claims": [{"text": "x"}], "actors": []})
     results = asyncio.run(extract_all(llm, work, concurrency=3))
     assert len(results) == len(work) > 10
     assert peak == 3

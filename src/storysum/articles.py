@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chunking import sentences
 from .errors import InputError, NoArticlesError
 from .models import Article, Failure
 
@@ -54,6 +55,22 @@ _CHATBOT = re.compile(
 )
 _BULLET = re.compile(r"(?:[-–—•·*▪●]\s+|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)")
 _SENTENCE_END = (".", "!", "?", '"', "”", "’", "'", ":", ")")
+# A sentence that talks to the model rather than the reader: a prompt injection. It is cut
+# from the story before chunking, so the model never reads it and the validator never takes
+# the numbers it asks for ("report 9,999 casualties") as stated by the article.
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b(?:\s+(?:all|any))?(?:\s+of)?(?:\s+(?:the|your))?\s+"
+    r"(?:previous|prior|above|earlier|preceding|foregoing)\s+(?:instructions?|prompts?|directions)"
+    r"|\b(?:ignore|disregard)\s+(?:all|any|your)\s+(?:instructions|prompts)\b"
+    r"|\b(?:AI|assistant|language model|LLM|chatbot)s?\b[,:]\s*"
+    r"(?:you must|report|say|output|write)\b",
+    re.IGNORECASE,
+)
+# Function words that make up a fifth or more of any English prose and far less of others.
+_ENGLISH = frozenset(
+    "the of and to a in is that for on it with as was he said by at from be this have are "
+    "has his an were but not they which its their or had been who will would after more".split()
+)
 
 
 @dataclass
@@ -63,6 +80,41 @@ class Ingested:
     articles: list[Article] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # processed, but worth a warning
+
+
+def cut_injections(
+    text: str, segments: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """``segments`` without the sentences that address the model; and those sentences."""
+    kept: list[tuple[int, int]] = []
+    cut: list[str] = []
+    for start, end in segments:
+        if not _INJECTION.search(text, start, end):
+            kept.append((start, end))
+            continue
+        run: tuple[int, int] | None = None  # the clean sentences since the last cut
+        for s, e in sentences(text, start, end):
+            if _INJECTION.search(text, s, e):
+                cut.append(text[s:e])
+                if run is not None:
+                    kept.append(run)
+                run = None
+            else:
+                run = (run[0] if run else s, e)
+        if run is not None:
+            kept.append(run)
+    return kept, cut
+
+
+def looks_non_english(text: str) -> bool:
+    """True when English function words are rare in ``text``: the number grammar and the
+    quote checks are tuned for English, so the reader is warned (the article is processed)."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 20:
+        return False
+    common = sum(1 for w in words if w in _ENGLISH)
+    return common / len(words) < 0.08
 
 
 def article_id(text: str) -> str:
@@ -221,35 +273,62 @@ def read_file(path: Path, *, max_bytes: int) -> list[Article | InputError]:
     return [make_article(text, source=str(path), outlet=path.stem, title=title)]
 
 
-def _expand(paths: Iterable[Path]) -> Iterator[Path]:
+def _expand(paths: Iterable[Path]) -> Iterator[Path | InputError]:
+    """Each file to read, or the error of a path that gives none (the others still count)."""
     for path in paths:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             if not found:
-                raise NoArticlesError("directory holds no files", path=path)
+                yield InputError("directory holds no files", path=path)
             yield from found
         elif path.exists():
             yield path
         else:
-            raise InputError("no such file or directory", path=path)
+            yield InputError("no such file or directory", path=path)
 
 
 def load_articles(
     inputs: Sequence[Path | str | Article], *, max_bytes: int = 50 * 1024 * 1024
 ) -> Ingested:
-    """Read every input. One bad file does not stop the others: it is listed in ``failures``.
+    """Read every input. One bad input (a missing path too) does not stop the others: it is
+    listed in ``failures``; duplicates, prompt injections cut and non-English text are
+    listed in ``notices``.
 
-    Raises ``InputError`` only for a path that does not exist, and ``NoArticlesError`` when
-    nothing at all could be read.
+    Raises ``NoArticlesError`` when nothing at all could be read.
     """
     result = Ingested()
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
 
     def add(article: Article) -> None:
         if article.id in seen:
             result.duplicates.append(article.source)
+            result.notices.append(
+                f"{article.source}: duplicate of {seen[article.id]}, processed once"
+            )
             return
-        seen.add(article.id)
+        seen[article.id] = article.source
+        segments, injected = cut_injections(article.text, article.segments)
+        if injected:
+            if not segments:
+                result.failures.append(
+                    Failure(stage="ingest", subject=article.source,
+                            reason="nothing left but text addressed to the model")
+                )
+                return
+            article = article.model_copy(
+                update={"segments": segments,
+                        "dropped": len(article.text) - sum(e - s for s, e in segments)}
+            )
+            for sentence in injected:
+                result.notices.append(
+                    f"{article.source}: left out text addressed to the model "
+                    f"(possible prompt injection): {sentence[:80]!r}"
+                )
+        if looks_non_english(article.body()):
+            result.notices.append(
+                f"{article.source}: does not look like English; processed, but the number and "
+                "quote checks are tuned for English"
+            )
         result.articles.append(article)
 
     paths: list[Path] = []
@@ -259,6 +338,10 @@ def load_articles(
         else:
             paths.append(Path(item))
     for path in _expand(paths):
+        if isinstance(path, InputError):
+            result.failures.append(Failure(stage="ingest", subject=str(path.path),
+                                           reason=path.reason))
+            continue
         try:
             for read in read_file(path, max_bytes=max_bytes):
                 if isinstance(read, InputError):

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .brief import FORMATS, render
+from .cache import Cache
 from .config import Settings
 from .errors import StorysumError, redact
 from .extraction import ChunkResult
@@ -52,7 +53,7 @@ def _logging(verbose: bool) -> None:
 @app.command()
 def summarize(
     paths: Annotated[list[Path], typer.Argument(help="Article files or directories.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or md.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, md or html.")] = "md",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here, not stdout.")
     ] = None,
@@ -63,6 +64,19 @@ def summarize(
     api_key: Annotated[str | None, typer.Option(help="API key [env: OPENAI_API_KEY].")] = None,
     concurrency: Annotated[int | None, typer.Option(help="LLM calls in flight.")] = None,
     chunk_chars: Annotated[int | None, typer.Option(help="Chunk size in characters.")] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse LLM results stored on disk.")
+    ] = True,
+    rpm: Annotated[
+        int | None, typer.Option(help="Requests per minute, at most (env STORYSUM_RPM).")
+    ] = None,
+    tpm: Annotated[
+        int | None, typer.Option(help="Tokens per minute, at most (env STORYSUM_TPM).")
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option("--max-bytes", help="Largest article file in bytes (env STORYSUM_MAX_BYTES)."),
+    ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit non-zero and write nothing if anything failed.")
     ] = False,
@@ -83,6 +97,10 @@ def summarize(
             api_key=api_key,
             concurrency=concurrency,
             chunk_chars=chunk_chars,
+            cache=cache,
+            rpm=rpm,
+            tpm=tpm,
+            max_article_bytes=max_bytes,
         )
         secret = settings.api_key.get_secret_value() if settings.api_key else None
         progress = Progress(
@@ -120,16 +138,25 @@ def summarize(
         fail(f"{len(brief.failures)} failures and --strict: no brief written", EXIT_PARTIAL)
     text = render(brief, fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror}", 2)
     else:
         sys.stdout.write(text)
     for f in brief.failures:
         err.print(f"storysum: warning: {f.stage} failed: {f.subject}: {f.reason}", markup=False)
+    for notice in brief.notices:
+        err.print(f"storysum: warning: {notice}", markup=False)
     err.print(
-        f"{run.articles} articles, {run.chunks} chunks, {run.calls} calls, "
+        f"{run.articles} articles, {run.chunks} chunks, {run.calls} calls"
+        + (f" ({run.retries} retries and re-asks)" if run.retries else "")
+        + (f", {run.cache_hits} from cache" if run.cache_hits else "")
+        + ", "
         f"{run.prompt_tokens + run.completion_tokens:,} tokens "
-        f"({run.prompt_tokens:,} prompt, {run.completion_tokens:,} completion), "
-        f"{run.seconds:.1f} s; {run.verified} verified, {run.rejected} rejected"
+        f"({run.prompt_tokens:,} prompt, {run.completion_tokens:,} completion)"
+        + (f", ~${run.cost_usd:.4f}" if run.cost_usd is not None else "")
+        + f", {run.seconds:.1f} s; {run.verified} verified, {run.rejected} rejected"
         + (f", {len(brief.failures)} failed" if brief.failures else "")
         + (f" -> {output}" if output else ""),
         markup=False,
@@ -197,6 +224,95 @@ def schema(
 
     for path in write_schemas(out_dir):
         err.print(f"wrote {path}", markup=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[
+        Path | None, typer.Option(help="Job database [env: STORYSUM_DB; default: user data dir].")
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Briefs written at once [env: STORYSUM_JOBS; default 2, embedded 1]."),
+    ] = None,
+    max_request_bytes: Annotated[
+        int | None, typer.Option(help="Largest request body [env: STORYSUM_MAX_REQUEST_BYTES].")
+    ] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="Serve without STORYSUM_API_TOKEN (local use only).")
+    ] = False,
+    model: Annotated[str | None, typer.Option(help="Model name [env: STORYSUM_MODEL].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL].")
+    ] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key [env: OPENAI_API_KEY].")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="LLM calls in flight per job.")] = None,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Reuse LLM results stored on disk.")
+    ] = True,
+) -> None:
+    """Serve the HTTP API: POST /v1/briefs, GET /v1/briefs/{id} and its /html, /healthz."""
+    try:
+        from .service import ServiceConfig
+        from .service import serve as run_service
+    except ImportError as exc:
+        fail(f"the service needs its extra: pip install 'storysum[service]' ({exc.name})", 2)
+    try:
+        settings = Settings.resolve(
+            model=model, base_url=base_url, api_key=api_key, concurrency=concurrency, cache=cache
+        )
+        config = ServiceConfig.resolve(
+            db_path=db,
+            workers=jobs,
+            max_request_bytes=max_request_bytes,
+            require_token=not no_auth,
+            # The embedded server answers one request at a time: a second job only queues.
+            default_workers=1 if settings.backend == "embedded" else 2,
+        )
+    except StorysumError as exc:
+        fail(redact(str(exc), api_key), exc.exit_code)
+    if no_auth and config.token is None:
+        err.print("storysum: warning: serving without auth (--no-auth)", markup=False)
+    err.print(f"storysum: jobs in {config.db_path}; http://{host}:{port}/docs", markup=False)
+    run_service(config, settings=settings, host=host, port=port)
+
+
+cache_app = typer.Typer(help="The on-disk cache of LLM results.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(help="Cache folder (env STORYSUM_CACHE_DIR; default: the user cache dir)."),
+]
+
+
+def _open_cache(cache_dir: Path | None) -> Cache:
+    try:
+        return Cache(Settings.resolve(cache_dir=cache_dir).cache_path)
+    except StorysumError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+@cache_app.command("stats")
+def cache_stats(cache_dir: CacheDir = None) -> None:
+    """Where the cache is, how many results it holds and what they cost to make."""
+    with _open_cache(cache_dir) as cache:
+        stats = cache.stats()
+    models = ", ".join(f"{m} {n}" for m, n in stats.models.items()) or "none"
+    sys.stdout.write(
+        f"{stats.path}\n{stats.entries} results, {stats.bytes:,} bytes; they cost "
+        f"{stats.prompt_tokens:,} prompt and {stats.completion_tokens:,} completion tokens\n"
+        f"by model: {models}\n"
+    )
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDir = None) -> None:
+    """Delete every stored result."""
+    with _open_cache(cache_dir) as cache:
+        removed = cache.clear()
+    err.print(f"removed {removed} results from {cache.path}", markup=False)
 
 
 def main() -> None:

@@ -27,6 +27,13 @@ ENV_VARS: dict[str, str] = {
     "local_model": "STORYSUM_LOCAL_MODEL",
     "concurrency": "STORYSUM_CONCURRENCY",
     "timeout": "STORYSUM_TIMEOUT",
+    "cache": "STORYSUM_CACHE",
+    "cache_dir": "STORYSUM_CACHE_DIR",
+    "rpm": "STORYSUM_RPM",
+    "tpm": "STORYSUM_TPM",
+    "max_article_bytes": "STORYSUM_MAX_BYTES",
+    "backoff_max": "STORYSUM_BACKOFF_MAX",
+    "prices": "STORYSUM_PRICES",
 }
 
 
@@ -48,7 +55,25 @@ class Settings(BaseModel):
     max_tokens: int = Field(1024, ge=64, le=32_768, description="Completion budget per call.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int | None = Field(7, description="Sampling seed where the endpoint honours one.")
+    summary: bool = Field(True, description="Write the checked narrative summary.")
     max_article_bytes: int = Field(50 * 1024 * 1024, ge=1, description="Larger files refused.")
+    # Off for library calls (no disk writes a caller did not ask for); the CLI turns it on.
+    cache: bool = Field(False, description="Reuse LLM results of identical requests from disk.")
+    cache_dir: Path | None = Field(None, description="Cache folder; none: the user cache dir.")
+    rpm: int | None = Field(None, ge=1, description="Requests started per minute, at most.")
+    tpm: int | None = Field(None, ge=1, description="Tokens (prompt + completion) per minute.")
+    rate_period: float = Field(
+        60.0, gt=0, description="The window rpm and tpm count over, in seconds (tests shorten it)."
+    )
+    backoff_max: float = Field(30.0, ge=0, description="Longest backoff between retries, s.")
+    retry_after_max: float = Field(
+        120.0, ge=0, description="A longer Retry-After fails the chunk instead of stalling."
+    )
+    prices: Path | None = Field(
+        None,
+        description="JSON price table, USD per million tokens: "
+        '{"model": {"prompt": 0.15, "completion": 0.6}}; gives the brief a cost estimate.',
+    )
 
     @property
     def backend(self) -> Literal["openai", "embedded"]:
@@ -73,6 +98,32 @@ class Settings(BaseModel):
         if self.concurrency:
             return self.concurrency
         return 4 if self.backend == "openai" else 1
+
+    @property
+    def cache_path(self) -> Path:
+        """The SQLite file of the LLM result cache."""
+        import platformdirs
+
+        folder = self.cache_dir or platformdirs.user_cache_path("storysum")
+        return folder / "llm-cache.sqlite3"
+
+    def price(self, model: str) -> tuple[float, float] | None:
+        """USD per million (prompt, completion) tokens of ``model`` from ``prices``, if listed."""
+        if self.prices is None:
+            return None
+        import json
+
+        try:
+            table = json.loads(self.prices.read_text(encoding="utf-8"))
+            row = table.get(model) if isinstance(table, dict) else None
+            if row is None:
+                return None
+            return float(row["prompt"]), float(row["completion"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise ConfigError(
+                f"invalid price table {self.prices}: {type(exc).__name__}: {exc}",
+                variable=ENV_VARS["prices"],
+            ) from None
 
     @classmethod
     def resolve(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -15,6 +15,7 @@ from .llm.base import LLMCallError, StructuredLLM
 from .models import Article, Chunk, ChunkExtraction, Usage
 from .numbers import parse_quantities
 from .prompts import load_prompt
+from .quotes import find_quotations
 
 SYSTEM_PROMPT = "extract"
 USER_PROMPT = "extract_user"
@@ -33,7 +34,8 @@ def messages_for(article: Article, chunk: Chunk) -> list[dict[str, str]]:
     text = chunk.text(article)
     system = load_prompt(SYSTEM_PROMPT).render()
     user = load_prompt(USER_PROMPT).render(
-        outlet=article.outlet, text=text, numbers=number_hints(text)
+        outlet=article.outlet, text=text, numbers=number_hints(text),
+        quotations=quotation_hints(text),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -48,6 +50,16 @@ def number_hints(text: str) -> str:
         if q.text not in seen:
             seen.append(q.text)
     return "; ".join(seen) if seen else "none"
+
+
+def quotation_hints(text: str, *, min_words: int = 3, most: int = 6) -> str:
+    """The quoted passages of ``text`` (a few words or more), for the model to attribute."""
+    seen: list[str] = []
+    for span in find_quotations(text):
+        words = span.text.split()
+        if len(words) >= min_words and span.text not in seen:
+            seen.append(" ".join(words))
+    return "; ".join(f"“{q}”" for q in seen[:most]) if seen else "none"
 
 
 @dataclass(frozen=True)

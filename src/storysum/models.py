@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 class Frozen(BaseModel):
@@ -142,7 +142,9 @@ class ChunkExtraction(Frozen):
     # list is required, so a grammar-constrained model cannot skip a kind by writing "{}".
     figures: list[ExtractedFigure] = Field(max_length=12, description="Every number stated.")
     quotes: list[ExtractedQuote] = Field(max_length=6, description="Words in quotation marks.")
-    claims: list[ExtractedClaim] = Field(max_length=6, description="Main statements of fact.")
+    claims: list[ExtractedClaim] = Field(
+        min_length=1, max_length=6, description="Main statements of fact."
+    )
     actors: list[ExtractedActor] = Field(max_length=10, description="People and organisations.")
 
 
@@ -185,21 +187,35 @@ class Source(Frozen):
     article_id: str
     outlet: str
     span: Span
-    verdict: str = Field(description="How the number or words compare: exact, equivalent, ...")
+    verdict: str = Field(description="How the source states it: exact, equivalent, verbatim, ...")
     found_by: str = Field(
-        description="'model' when extracted from this article, 'scan' when "
-        "the validator found it there by itself."
+        description="'model' when the model extracted it from this article, 'scan' when the "
+        "validator found it there by itself."
+    )
+    qualifier: str | None = Field(
+        None, description="For figures: how this source bounds the number (over, about, ...)."
     )
 
 
+class Support(StrEnum):
+    CORROBORATED = "corroborated"  # stated by two or more articles
+    SINGLE_SOURCE = "single-source"
+
+
 class BriefFigure(Frozen):
-    value: str = Field(description="The number as one source writes it.")
+    """One number about one thing, with every article that states it."""
+
+    value: str = Field(description="The number as the sources write it (most common form).")
     normalized: str = Field(description="Its exact value, scale applied, as a decimal string.")
-    kind: str
-    counted: str
-    unit: str | None = None
-    qualifier: str | None = None
-    verdict: Verdict
+    kind: str = Field(description="cardinal, money, percent, measure, date, ...")
+    counted: str = Field(description="What it counts or measures.")
+    unit: str | None = Field(None, description="Unit or currency code.")
+    verdict: Verdict = Field(description="Always verified: the brief shows no other figure.")
+    support: Support
+    extracted: bool = Field(
+        description="True when the model extracted it; false when only the validator's scan of "
+        "the sources found it."
+    )
     sources: list[Source] = Field(description="Every article that states it, with its span.")
 
     @property
@@ -207,26 +223,81 @@ class BriefFigure(Frozen):
         return sorted({s.outlet for s in self.sources})
 
 
+class DiscrepancyKind(StrEnum):
+    CONFLICT = "conflict"  # different values for the same thing
+    ROUNDING = "rounding"  # one value is a rounding of the other
+    SCOPE = "scope"  # different period or population
+    QUALIFIER = "qualifier"  # same number, bounded differently ("over 8 million" vs "8 million")
+
+
+class DiscrepancyValue(Frozen):
+    value: str = Field(description="The value as these sources write it.")
+    normalized: str
+    qualifier: str | None = None
+    outlets: list[str]
+    sources: list[Source]
+
+
+class Discrepancy(Frozen):
+    """Where sources disagree about one thing, with both sides and their spans."""
+
+    kind: DiscrepancyKind
+    counted: str = Field(description="What the disagreeing values count or measure.")
+    values: list[DiscrepancyValue] = Field(min_length=2)
+    note: str = Field(description="One sentence saying what differs.")
+
+
 class BriefActor(Frozen):
     name: str = Field(description="The fullest name any source uses.")
-    aliases: list[str]
-    roles: list[str]
-    mentions: list[Span]
+    aliases: list[str] = Field(description="Other names the sources and the model use.")
+    roles: list[str] = Field(description="Roles or titles given for them.")
+    mentions: list[Span] = Field(description="Every mention found, in every article.")
     outlets: list[str]
 
 
 class BriefQuote(Frozen):
-    quote: str
+    quote: str = Field(description="The words, as the first source renders them.")
     speaker: str
     verdict: Verdict
+    support: Support
+    sources: list[Source] = Field(description="Every article that carries these exact words.")
+
+
+class QuoteRendering(Frozen):
+    text: str
+    outlets: list[str]
     sources: list[Source]
+
+
+class QuoteVariant(Frozen):
+    """One quote rendered in different words by different outlets."""
+
+    speaker: str
+    renderings: list[QuoteRendering] = Field(min_length=2)
+    similarity: float = Field(description="How alike the renderings are, 0 to 1.")
 
 
 class BriefClaim(Frozen):
-    text: str
+    """One entry of the claim ledger: a claim and the outlets that carry it."""
+
+    text: str = Field(description="The claim as the model stated it, grounded on its sources.")
     claimant: str | None
     verdict: Verdict
-    sources: list[Source]
+    support: Support
+    outlets: list[str]
+    sources: list[Source] = Field(description="The sentence of each article that states it.")
+
+
+class RemovedSentence(Frozen):
+    text: str
+    reason: str
+
+
+class Summary(Frozen):
+    """A short narrative written by the model from verified items only, then checked."""
+
+    sentences: list[str] = Field(description="The sentences that passed the check.")
+    removed: list[RemovedSentence] = Field(description="Sentences dropped, with the reason.")
 
 
 class Rejected(Frozen):
@@ -251,13 +322,19 @@ class Failure(Frozen):
 
 
 class ArticleRef(Frozen):
+    """An article as the brief cites it; ``text`` is what every span points into."""
+
     id: str
     source: str
     outlet: str
     title: str | None
+    url: str | None = None
+    published: str | None = None
     chars: int
     kept_chars: int
     chunks: int
+    text: str = Field(description="The original text; spans are offsets into it.")
+    segments: list[tuple[int, int]] = Field(description="The kept (non-boilerplate) regions.")
 
 
 class RunFacts(Frozen):
@@ -274,17 +351,32 @@ class RunFacts(Frozen):
     verified: int
     rejected: int
     failed_chunks: int
+    cache_hits: int = Field(0, description="Chunks answered from the cache, with no call.")
+    retries: int = Field(
+        0, description="Extraction calls beyond one per chunk sent: retries and re-asks."
+    )
+    cost_usd: float | None = Field(
+        None, description="Estimated from the price table, when the model is listed in one."
+    )
 
 
 class Brief(Frozen):
     """The consolidated, checked brief of one story."""
 
     schema_version: str = SCHEMA_VERSION
+    summary: Summary | None = Field(None, description="None when no summary was asked for.")
     articles: list[ArticleRef]
     figures: list[BriefFigure]
+    discrepancies: list[Discrepancy]
     actors: list[BriefActor]
     quotes: list[BriefQuote]
+    quote_variants: list[QuoteVariant]
     claims: list[BriefClaim]
     rejected: list[Rejected]
     failures: list[Failure]
+    notices: list[str] = Field(
+        default_factory=list,
+        description="Processed, but worth knowing: duplicates skipped, non-English text, "
+        "text addressed to the model left out.",
+    )
     run: RunFacts

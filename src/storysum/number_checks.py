@@ -455,11 +455,10 @@ _SLACK = 1.0000001
 def _raw_windows(q: Quantity) -> list[tuple[float, float]]:
     """Windows of written source values (before any unit conversion) that could support q."""
     if q.kind is QuantityKind.DATE:
-        y, m, d = _date_parts(q.value)
-        out = [(float(d), float(d)), (float(m), float(m))] if d or m else []
-        if y:
-            out.append((float(y), float(y)))
-        return out
+        # Only the year: dates are found by their form (month names, "13 March"), and a
+        # window on the day 13 would wake up every 13 in the source.
+        y = _date_parts(q.value)[0]
+        return [(float(y), float(y))] if y else []
     canon = _canonical(q)
     if canon is None:
         return []
@@ -528,7 +527,7 @@ def _noun_index(sources: list[str], claims: Sequence[Quantity]) -> _Index:
         for head in heads:
             for spelling in (head, head.capitalize()):
                 pos = src.find(spelling)
-                while pos >= 0 and len(spans) < 300:
+                while pos >= 0 and len(spans) < 100:
                     spans.append((max(0, pos - 120), min(len(src), pos + len(spelling) + 40)))
                     pos = src.find(spelling, pos + len(spelling))
         spans.sort()

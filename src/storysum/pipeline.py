@@ -1,6 +1,6 @@
 """summarize(): the one place the stages meet.
 
-articles -> chunks -> extraction (LLM) -> validation -> merge -> Brief
+articles -> chunks -> extraction (LLM) -> validation -> merge -> summary (LLM, checked) -> Brief
 """
 
 from __future__ import annotations
@@ -9,17 +9,30 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .articles import load_articles
+from .cache import Cache, CachedLLM, scope
 from .chunking import chunk_article
 from .config import Settings
 from .extraction import ChunkResult, extract_all, prompt_version
 from .llm.base import StructuredLLM
+from .llm.limits import RateLimiter
 from .llm.openai_compat import OpenAICompatible
-from .merging import merge_actors, merge_claims, merge_figures, merge_quotes, rejected
-from .models import Article, ArticleRef, Brief, Chunk, Failure, RunFacts, Usage
+from .merging import Merged, merge
+from .models import (
+    Article,
+    ArticleRef,
+    Brief,
+    Chunk,
+    Failure,
+    RunFacts,
+    Summary,
+    Usage,
+)
+from .summary import write_summary
 from .validation import Checked, validate_chunk
 
 Inputs = Sequence[Path | str | Article]
@@ -36,6 +49,13 @@ async def open_llm(settings: Settings) -> AsyncIterator[StructuredLLM]:
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
         seed=settings.seed,
+        backoff_max=settings.backoff_max,
+        retry_after_max=settings.retry_after_max,
+        limiter=(
+            RateLimiter(rpm=settings.rpm, tpm=settings.tpm, period=settings.rate_period)
+            if settings.rpm or settings.tpm
+            else None
+        ),
     )
     if settings.backend == "openai":
         base_url = settings.effective_base_url
@@ -56,6 +76,39 @@ async def open_llm(settings: Settings) -> AsyncIterator[StructuredLLM]:
             yield llm
         finally:
             await llm.aclose()
+
+
+@dataclass
+class _Stages:
+    """What the stages that need the LLM produced."""
+
+    results: list[ChunkResult]
+    checked: list[Checked]
+    merged: Merged
+    summary: tuple[Summary | None, Usage, str | None] | None
+
+
+async def _llm_stages(
+    client: StructuredLLM,
+    work: Sequence[tuple[Article, Chunk]],
+    articles: Sequence[Article],
+    settings: Settings,
+    on_chunk_done: Callable[[ChunkResult], None] | None,
+) -> _Stages:
+    """extract -> validate -> merge -> summary, with one client open throughout."""
+    results = await extract_all(
+        client, work, concurrency=settings.effective_concurrency, on_done=on_chunk_done
+    )
+    by_id = {a.id: a for a in articles}
+    checked = [
+        c
+        for r in results
+        if r.extraction is not None
+        for c in validate_chunk(by_id[r.chunk.article_id], r.chunk, r.extraction)
+    ]
+    merged = merge(checked, articles)
+    summary = await write_summary(client, merged, articles) if settings.summary else None
+    return _Stages(results, checked, merged, summary)
 
 
 async def asummarize(
@@ -83,38 +136,36 @@ async def asummarize(
     if on_chunks:
         on_chunks(len(work))
 
-    if llm is None:
-        async with open_llm(settings) as opened:
-            results = await extract_all(
-                opened, work, concurrency=settings.effective_concurrency, on_done=on_chunk_done
-            )
-            model = opened.model
-    else:
-        results = await extract_all(
-            llm, work, concurrency=settings.effective_concurrency, on_done=on_chunk_done
-        )
-        model = llm.model
+    model = settings.effective_model if llm is None else llm.model
+    price = settings.price(model)  # a bad price table fails before any call is paid for
+    cache = _open_cache(settings, model) if settings.cache else None
+    try:
+        if llm is None:
+            async with open_llm(settings) as opened:
+                client = CachedLLM(opened, cache) if cache else opened
+                stages = await _llm_stages(client, work, articles, settings, on_chunk_done)
+        else:
+            client = CachedLLM(llm, cache) if cache else llm
+            stages = await _llm_stages(client, work, articles, settings, on_chunk_done)
+    finally:
+        if cache is not None:
+            cache.close()
+    results, checked, merged = stages.results, stages.checked, stages.merged
 
-    by_id = {a.id: a for a in articles}
-    checked: list[Checked] = []
     failures: list[Failure] = list(ingested.failures)
     usage = Usage()
     for result in results:
         usage = usage + result.usage
         if result.extraction is None:
             failures.append(
-                Failure(
-                    stage="extract", subject=result.chunk.id, reason=result.error or "unknown error"
-                )
+                Failure(stage="extract", subject=result.chunk.id, reason=result.error or "unknown")
             )
-            continue
-        checked += validate_chunk(by_id[result.chunk.article_id], result.chunk, result.extraction)
-
-    figures = merge_figures(checked, articles)
-    actors = merge_actors(checked)
-    quotes = merge_quotes(checked)
-    claims = merge_claims(checked)
-    rejects = rejected(checked)
+    summary = None
+    if stages.summary is not None:
+        summary, summary_usage, summary_error = stages.summary
+        usage = usage + summary_usage
+        if summary_error:
+            failures.append(Failure(stage="summary", subject="summary", reason=summary_error))
     verified = sum(1 for c in checked if c.verdict.accepted)
     run = RunFacts(
         model=model,
@@ -127,8 +178,11 @@ async def asummarize(
         completion_tokens=usage.completion_tokens,
         seconds=round(time.perf_counter() - started, 2),
         verified=verified,
-        rejected=len(rejects),
+        rejected=len(merged.rejected),
         failed_chunks=sum(1 for r in results if r.extraction is None),
+        cache_hits=cache.hits if cache else 0,
+        retries=sum(max(0, r.usage.calls - 1) for r in results),
+        cost_usd=_cost(price, usage),
     )
     refs = [
         ArticleRef(
@@ -136,22 +190,47 @@ async def asummarize(
             source=a.source,
             outlet=a.outlet,
             title=a.title,
+            url=a.url,
+            published=a.published,
             chars=len(a.text),
             kept_chars=sum(e - s for s, e in a.segments),
             chunks=len(chunks[a.id]),
+            text=a.text,
+            segments=a.segments,
         )
         for a in articles
     ]
     return Brief(
+        summary=summary,
         articles=refs,
-        figures=figures,
-        actors=actors,
-        quotes=quotes,
-        claims=claims,
-        rejected=rejects,
+        figures=merged.figures,
+        discrepancies=merged.discrepancies,
+        actors=merged.actors,
+        quotes=merged.quotes,
+        quote_variants=merged.quote_variants,
+        claims=merged.claims,
+        rejected=merged.rejected,
         failures=failures,
+        notices=ingested.notices,
         run=run,
     )
+
+
+def _open_cache(settings: Settings, model: str) -> Cache:
+    """The run's cache, scoped to what besides the messages decides an answer."""
+    params = {"temperature": settings.temperature, "seed": settings.seed,
+              "max_tokens": settings.max_tokens}
+    return Cache(
+        settings.cache_path,
+        scope=scope(model=model, prompt_version=prompt_version(), params=params),
+    )
+
+
+def _cost(price: tuple[float, float] | None, usage: Usage) -> float | None:
+    """USD at ``price`` (per million prompt and completion tokens), when the table had one."""
+    if price is None:
+        return None
+    return round((usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]) / 1e6, 6)
 
 
 def summarize(inputs: Inputs, **kwargs: Any) -> Brief:

@@ -146,7 +146,10 @@ def check_claim_item(c: ExtractedClaim, src: SourceText) -> tuple[Verdict, str, 
         if score > best_score:
             best, best_score = (s, e), score
     span = src.span(*best) if best else None
-    bad = [check for check in verify_numbers(c.text, src.text) if not check.supported]
+    # Numbers are checked against the whole article (the rule), the wording against
+    # the chunk the model read.
+    story = [src.article.text[s:e] for s, e in src.article.segments]
+    bad = [check for check in verify_numbers(c.text, story) if not check.supported]
     if bad:
         reasons = "; ".join(f"{b.quantity.text!r}: {b.reason}" for b in bad)
         return (
