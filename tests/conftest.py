@@ -45,6 +45,16 @@ def llm_base_url(record_mode: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def fault_server() -> Iterator[Any]:
+    """The fault-injecting OpenAI-compatible server (tests/faultserver.py) on 127.0.0.1.
+    Modules that use it allow the loopback host through ``allowed_hosts``."""
+    from faultserver import serving
+
+    with serving() as app:
+        yield app
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

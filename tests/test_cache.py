@@ -14,12 +14,11 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from faultserver import FaultApp, Hit, article_text, serving
+from faultserver import FaultApp, Hit, article_text
 from storysum.cache import Cache, CachedLLM, schema_hash, scope
 from storysum.models import ChunkExtraction, Usage
 
@@ -29,12 +28,6 @@ KEY = "sk-cache-planted-0123456789abcdef"
 @pytest.fixture
 def allowed_hosts() -> list[str]:
     return ["127.0.0.1"]
-
-
-@pytest.fixture
-def fault_server() -> Iterator[FaultApp]:
-    with serving() as app:
-        yield app
 
 
 ANSWER = ChunkExtraction.model_validate(

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Iterator
 
 import pytest
 
-from faultserver import FAULTS, FaultApp, FaultServer, Hit, scripted, serving, share_of_faults
+from faultserver import FAULTS, FaultApp, FaultServer, Hit, scripted, share_of_faults
 from storysum.articles import make_article
 from storysum.config import Settings
 from storysum.extraction import ChunkResult
@@ -29,12 +28,6 @@ STUBBORN = "Stubborn chunk"
 @pytest.fixture
 def allowed_hosts() -> list[str]:
     return ["127.0.0.1"]
-
-
-@pytest.fixture
-def fault_server() -> Iterator[FaultApp]:
-    with serving() as app:
-        yield app
 
 
 def articles(n: int) -> list[Article]:
