@@ -7,7 +7,6 @@ an article, or a verdict that says why it has none.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,9 +79,6 @@ class Chunk(Frozen):
 # --- the schema the LLM fills ------------------------------------------------------------
 # The field descriptions are the prompt: the model sees them as the tool's JSON Schema.
 # Lists are capped because small models loop.
-
-Short = Annotated[str, Field(min_length=1, max_length=300)]
-
 
 class ExtractedActor(Frozen):
     """A person or organisation that acts or speaks in the text."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from .llm.base import LLMCallError, StructuredLLM
+from .merging import Merged
 from .models import Article, Frozen, RemovedSentence, Summary, Usage
 from .number_checks import verify_numbers
 from .prompts import load_prompt
@@ -30,11 +31,8 @@ class SummaryDraft(Frozen):
     )
 
 
-def facts(merged: object) -> str:
+def facts(merged: Merged) -> str:
     """The verified items as short lines, most corroborated first."""
-    from .merging import Merged
-
-    assert isinstance(merged, Merged)
     lines: list[str] = []
     for f in merged.figures:
         if f.extracted:
@@ -51,7 +49,7 @@ def facts(merged: object) -> str:
     return "\n".join(lines[:MAX_FACTS]) or "- (no verified facts)"
 
 
-def messages_for(merged: object) -> list[dict[str, str]]:
+def messages_for(merged: Merged) -> list[dict[str, str]]:
     return [{"role": "user", "content": load_prompt(PROMPT).render(facts=facts(merged))}]
 
 
@@ -74,7 +72,7 @@ def check_summary(draft: Sequence[str], articles: Sequence[Article]) -> Summary:
 
 
 async def write_summary(
-    llm: StructuredLLM, merged: object, articles: Sequence[Article]
+    llm: StructuredLLM, merged: Merged, articles: Sequence[Article]
 ) -> tuple[Summary | None, Usage, str | None]:
     """The checked summary, what it cost, and the error if the call failed."""
     try:

@@ -37,7 +37,7 @@ from ..models import (
 )
 from ..numbers import Qualifier, Quantity, QuantityKind, parse_quantities
 from ..validation import Checked
-from .text import WORD, content_words, fold, heads, singular
+from .text import content_words, fold, heads, singular
 
 # Kinds that are figures about the story; ordinals ("third") are not.
 FIGURE_KINDS = frozenset(k for k in QuantityKind if k is not QuantityKind.ORDINAL)
@@ -485,4 +485,4 @@ def _value_discrepancies(groups: Sequence[_Group]) -> list[Discrepancy]:
     return out
 
 
-__all__ = ["WORD", "inventory", "merge_figures"]
+__all__ = ["inventory", "merge_figures"]
