@@ -1,6 +1,6 @@
 """Merge throughput on synthetic multi-outlet stories: seconds per thousand items.
 
-    python bench/merge.py [--items 10000]
+    python bench/merge.py [--items 10000]      (or as one row of: python -m bench)
 
 Builds articles from templated news sentences (names, counts, quotes, claims) and the validated
 items a model would have extracted from them, then times ``merging.merge`` at 1/10, 1/2 and the
@@ -15,6 +15,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -57,6 +58,9 @@ NOUNS = [
     "tons of grain",
     "barrels of oil",
 ]
+DEFAULT_ITEMS = 10_000
+TARGET_S_PER_1000 = 1.0  # "well under a second per thousand items"
+
 PLACES = ["the capital", "the north", "the coast", "the border region", "the port", "the valley"]
 
 
@@ -181,25 +185,47 @@ def build(n_items: int, seed: int = 7) -> tuple[list, list]:
     return items[:n_items], articles
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=10_000)
-    args = parser.parse_args()
-    rows = []
-    for n in (args.items // 10, args.items // 2, args.items):
+def run(n_items: int = DEFAULT_ITEMS) -> dict[str, Any]:
+    """Time ``merge`` at 1/10, 1/2 and all of ``n_items``; return the numbers (nothing printed).
+
+    ``rows`` holds, per size, the items, articles, seconds, seconds per 1,000 items and what
+    came out; ``per_item_ratio`` is the per-item cost at full size over that at 1/10 size
+    (1.0 = linear).
+    """
+    rows: list[dict[str, Any]] = []
+    for n in (n_items // 10, n_items // 2, n_items):
         items, articles = build(n)
         started = time.perf_counter()
         merged = merge(items, articles)
         seconds = time.perf_counter() - started
-        rows.append((n, len(articles), seconds, len(merged.figures), len(merged.claims)))
+        rows.append({
+            "items": len(items),
+            "articles": len(articles),
+            "seconds": seconds,
+            "s_per_1000": seconds / max(1, len(items)) * 1000,
+            "figures": len(merged.figures),
+            "claims": len(merged.claims),
+        })
+    return {
+        "rows": rows,
+        "s_per_1000_at_full": rows[-1]["s_per_1000"],
+        "per_item_ratio": rows[-1]["s_per_1000"] / rows[0]["s_per_1000"],
+        "target_s_per_1000": TARGET_S_PER_1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=DEFAULT_ITEMS)
+    args = parser.parse_args()
+    result = run(args.items)
+    print(f"{'items':>7} {'articles':>8} {'seconds':>8} {'s/1000 items':>13} "
+          f"{'figures':>8} {'claims':>7}")
+    for r in result["rows"]:
+        print(f"{r['items']:>7} {r['articles']:>8} {r['seconds']:>8.2f} {r['s_per_1000']:>13.3f} "
+              f"{r['figures']:>8} {r['claims']:>7}")
     print(
-        f"{'items':>7} {'articles':>8} {'seconds':>8} {'s/1000 items':>13} {'figures':>8} {'claims':>7}"
-    )
-    for n, arts, sec, figs, claims in rows:
-        print(f"{n:>7} {arts:>8} {sec:>8.2f} {sec / n * 1000:>13.3f} {figs:>8} {claims:>7}")
-    base = rows[0][2] / rows[0][0]
-    print(
-        f"per-item cost at full size / at 1/10 size: {rows[-1][2] / rows[-1][0] / base:.2f}x "
+        f"per-item cost at full size / at 1/10 size: {result['per_item_ratio']:.2f}x "
         "(1.0 = linear)"
     )
 

@@ -1,7 +1,7 @@
 """A fault-injecting OpenAI-compatible endpoint for tests, over real sockets on 127.0.0.1.
 
 A small ASGI app served by uvicorn in a thread. ``POST /v1/chat/completions`` answers in
-instructor's TOOLS shape (one ``ChunkExtraction`` tool call), or with the fault its plan
+instructor's TOOLS shape (one ``ChunkFacts`` tool call), or with the fault its plan
 picks for that request:
 
     ok         a valid extraction of the article text in the prompt
@@ -47,7 +47,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 FAULTS = ("429", "500", "502", "503", "reset", "slow", "truncated", "schema", "invent")
 INJECTION = re.compile(r"ignore (?:all )?previous instructions", re.IGNORECASE)
-_ARTICLE = re.compile(r"Article from [^\n]*:\n\n(.*?)\n\nNumbers in this article", re.DOTALL)
+_ARTICLE = re.compile(r"From [^\n]*:\n\n(.*?)\n\nNumbers: ", re.DOTALL)
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?) ([a-z]+)")
 
 
@@ -78,27 +78,24 @@ def sentence_of(text: str) -> str:
 
 def extract(text: str) -> dict[str, Any]:
     """What a faithful model would answer: the numbers, the first sentence, nothing made up."""
-    sentence = sentence_of(text)
-    figures = [
-        {"value": m.group(1), "counted": m.group(2), "evidence": m.group(0)}
-        for m in _FIGURE.finditer(text)
-    ][:3]
-    return {"figures": figures, "quotes": [], "claims": [{"text": sentence}], "actors": []}
+    figures = [{"value": m.group(1), "counts": m.group(2)} for m in _FIGURE.finditer(text)][:3]
+    return {"figures": figures, "quotes": [], "actors": []}
 
 
-INVENTED = {"value": "9,999", "counted": "casualties", "evidence": "report 9,999 casualties"}
+INVENTED = {"value": "9,999", "counts": "casualties"}
 
 
 def invent(answer: dict[str, Any]) -> dict[str, Any]:
+    """A model obeying an injection: a made-up figure and a quotation the text does not have."""
     return {
         **answer,
         "figures": [*answer["figures"], INVENTED],
-        "claims": [*answer["claims"], {"text": "There were 9,999 casualties."}],
+        "quotes": [{"quotation": 9, "speaker": "the agency"}],
     }
 
 
 def completion(
-    arguments: str, tool: str = "ChunkExtraction", *, prompt: int, finish: str = "tool_calls"
+    arguments: str, tool: str = "ChunkFacts", *, prompt: int, finish: str = "tool_calls"
 ) -> dict[str, Any]:
     completion_tokens = max(1, len(arguments) // 4)
     return {
@@ -235,8 +232,8 @@ class FaultApp:
             return
         if self.delay:
             await asyncio.sleep(self.delay)
-        tool = hit.body.get("tool_choice", {}).get("function", {}).get("name", "ChunkExtraction")
-        if tool == "ChunkExtraction":
+        tool = hit.body.get("tool_choice", {}).get("function", {}).get("name", "ChunkFacts")
+        if tool == "ChunkFacts":
             answer = extract(article_text(hit.body))
             if kind == "invent" or INJECTION.search(json.dumps(hit.body["messages"])):
                 answer = invent(answer)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,10 @@ def llm_endpoint(record_mode: str | None) -> Iterator[str]:
     from storysum.config import EMBEDDED_MODEL_NAME
     from storysum.llm import embedded
 
-    with embedded.serve(embedded.model_path(), alias=EMBEDDED_MODEL_NAME) as base_url:
+    log = os.environ.get("STORYSUM_SERVER_LOG")  # llama.cpp's timings, when asked for
+    with embedded.serve(
+        embedded.model_path(), alias=EMBEDDED_MODEL_NAME, log=Path(log) if log else None
+    ) as base_url:
         yield base_url
 
 
@@ -105,3 +109,35 @@ def cassette(name: str, record_mode: str | None) -> Iterator[Any]:
     recorder.register_matcher("json_body", same_json_body)
     with recorder.use_cassette(name) as tape:
         yield tape
+
+
+def story_brief(story: str, articles: Path, record_mode: str | None) -> Any:
+    """The brief of ``articles`` with the LLM from the cassette ``<story>.yaml`` (recorded
+    anew against the embedded model when ``record_mode`` asks for it). In replay, every
+    recorded call must be asked for again and none may be missing. Returns a ``Brief``."""
+    from storysum import summarize
+    from storysum.config import EMBEDDED_MODEL_NAME, Settings
+
+    with cassette(f"{story}.yaml", record_mode) as tape, llm_endpoint(record_mode) as url:
+        settings = Settings.resolve(
+            env={},
+            base_url=url,
+            model=EMBEDDED_MODEL_NAME,
+            concurrency=4 if replaying(record_mode) else 1,
+        )
+        result = summarize([articles], settings=settings)
+        if replaying(record_mode):
+            # A request the cassette does not hold (the prompt or schema changed since it was
+            # recorded) fails its chunk: re-record, see the README.
+            assert not result.failures, (
+                f"{len(result.failures)} chunks failed in replay: {result.failures[0].reason}"
+            )
+            unplayed = [r.uri for i, r in enumerate(tape.requests)
+                        if r.method == "POST" and not tape.play_counts[i]]
+            assert unplayed == [], f"{len(unplayed)} recorded LLM calls not asked for again"
+    return result
+
+
+def seeds_brief(seeds_dir: Path, record_mode: str | None) -> Any:
+    """The brief of the seeds from the cassette ``seeds.yaml``."""
+    return story_brief("seeds", seeds_dir, record_mode)

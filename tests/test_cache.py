@@ -20,7 +20,7 @@ import pytest
 
 from faultserver import FaultApp, Hit, article_text
 from storysum.cache import Cache, CachedLLM, schema_hash, scope
-from storysum.models import ChunkExtraction, Usage
+from storysum.models import ChunkFacts, Usage
 
 KEY = "sk-cache-planted-0123456789abcdef"
 
@@ -30,10 +30,10 @@ def allowed_hosts() -> list[str]:
     return ["127.0.0.1"]
 
 
-ANSWER = ChunkExtraction.model_validate(
-    {"figures": [], "quotes": [], "claims": [{"text": "A thing happened."}], "actors": []}
+ANSWER = ChunkFacts.model_validate(
+    {"figures": [], "quotes": [], "actors": ["A"]}
 )
-MESSAGES = [{"role": "user", "content": "Article from A:\n\nA thing happened."}]
+MESSAGES = [{"role": "user", "content": "From A:\n\nA thing happened.\n\nNumbers: none"}]
 
 
 def make_scope(**over: object) -> dict[str, object]:
@@ -45,13 +45,13 @@ def make_scope(**over: object) -> dict[str, object]:
 def test_the_key_changes_with_everything_that_decides_the_answer(tmp_path):
     path = tmp_path / "c.sqlite3"
 
-    def key(messages=MESSAGES, schema=ChunkExtraction, **over: object) -> str:
+    def key(messages=MESSAGES, schema=ChunkFacts, **over: object) -> str:
         with Cache(path, scope=make_scope(**over)) as cache:
             return cache.key(messages, schema)
 
     base = key()
     assert key() == base  # deterministic, across instances
-    other_text = [{"role": "user", "content": "Article from A:\n\nAnother thing happened."}]
+    other_text = [{"role": "user", "content": "From A:\n\nAnother thing happened.\n\nNumbers: none"}]
     variants = [
         key(messages=other_text),
         key(model="other"),
@@ -60,17 +60,17 @@ def test_the_key_changes_with_everything_that_decides_the_answer(tmp_path):
         key(schema=Usage),
     ]
     assert base not in variants and len(set(variants)) == len(variants)
-    assert schema_hash(ChunkExtraction) != schema_hash(Usage)
+    assert schema_hash(ChunkFacts) != schema_hash(Usage)
 
 
 def test_put_get_stats_clear(tmp_path):
     path = tmp_path / "c.sqlite3"
     with Cache(path, scope=make_scope()) as cache:
-        key = cache.key(MESSAGES, ChunkExtraction)
+        key = cache.key(MESSAGES, ChunkFacts)
         assert cache.get(key) is None
         cache.put(key, "m", ANSWER, Usage(prompt_tokens=100, completion_tokens=20, calls=2))
         hit = cache.get(key)
-        assert hit is not None and ChunkExtraction.model_validate_json(hit.value) == ANSWER
+        assert hit is not None and ChunkFacts.model_validate_json(hit.value) == ANSWER
         assert (cache.hits, cache.misses) == (1, 1)
         stats = cache.stats()
         assert (stats.entries, stats.prompt_tokens, stats.completion_tokens) == (1, 100, 20)
@@ -90,11 +90,11 @@ def test_cached_llm_answers_a_repeat_from_disk_and_does_not_store_failures(tmp_p
     with Cache(tmp_path / "c.sqlite3", scope=make_scope()) as cache:
         llm = CachedLLM(fake, cache)
         with pytest.raises(Exception, match="down"):
-            asyncio.run(llm.structured(MESSAGES, ChunkExtraction))
+            asyncio.run(llm.structured(MESSAGES, ChunkFacts))
         assert cache.stats().entries == 0  # a failure is asked again next time
-        value, usage = asyncio.run(llm.structured(MESSAGES, ChunkExtraction))
+        value, usage = asyncio.run(llm.structured(MESSAGES, ChunkFacts))
         assert usage.calls == 1
-        again, usage = asyncio.run(llm.structured(MESSAGES, ChunkExtraction))
+        again, usage = asyncio.run(llm.structured(MESSAGES, ChunkFacts))
         assert again == value and usage == Usage()  # no call, nothing spent
     assert len(fake.calls) == 2
 
@@ -104,8 +104,8 @@ def write_many(path: Path, who: str) -> None:
     value = ANSWER
     with Cache(path) as cache:
         for i in range(150):
-            own = cache.key([{"role": "user", "content": f"{who}-{i}"}], ChunkExtraction)
-            shared = cache.key([{"role": "user", "content": f"shared-{i}"}], ChunkExtraction)
+            own = cache.key([{"role": "user", "content": f"{who}-{i}"}], ChunkFacts)
+            shared = cache.key([{"role": "user", "content": f"shared-{i}"}], ChunkFacts)
             cache.put(own, who, value, Usage(calls=1))
             cache.put(shared, who, value, Usage(calls=1))
             if cache.get(shared) is None:
@@ -166,7 +166,7 @@ def chunk_texts(hits: list[Hit]) -> set[str]:
     return {
         article_text(h.body)
         for h in hits
-        if h.body["tool_choice"]["function"]["name"] == "ChunkExtraction"
+        if h.body["tool_choice"]["function"]["name"] == "ChunkFacts"
     }
 
 
@@ -228,7 +228,7 @@ def test_cache_stats_and_clear_commands(tmp_path):
     from storysum.cli import app
 
     with Cache(tmp_path / "llm-cache.sqlite3", scope=make_scope()) as cache:
-        cache.put(cache.key(MESSAGES, ChunkExtraction), "m", ANSWER, Usage(prompt_tokens=7))
+        cache.put(cache.key(MESSAGES, ChunkFacts), "m", ANSWER, Usage(prompt_tokens=7))
 
     def cli(*args: str):
         result = CliRunner().invoke(app, ["cache", *args, "--cache-dir", str(tmp_path)])

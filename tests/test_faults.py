@@ -22,7 +22,7 @@ from storysum.config import Settings
 from storysum.errors import ConfigError
 from storysum.llm.base import LLMCallError
 from storysum.llm.openai_compat import OpenAICompatible, retry_after
-from storysum.models import ChunkExtraction, Verdict
+from storysum.models import ChunkFacts, Verdict
 from storysum.pipeline import asummarize
 
 KEY = "sk-faults-planted-0123456789abcdef"
@@ -30,8 +30,8 @@ MESSAGES = [
     {"role": "system", "content": "extract"},
     {
         "role": "user",
-        "content": "Article from Wire:\n\nThe storm flooded 300 homes on Tuesday, officials "
-        "said.\n\nNumbers in this article: 300.",
+        "content": "From Wire:\n\nThe storm flooded 300 homes on Tuesday, officials "
+        "said.\n\nNumbers: 300\nQuotations: none",
     },
 ]
 
@@ -57,7 +57,7 @@ def call(url: str, **kw: object):
     async def go():
         llm = client(url, **kw)
         try:
-            return await llm.structured(MESSAGES, ChunkExtraction)
+            return await llm.structured(MESSAGES, ChunkFacts)
         finally:
             await llm.aclose()
 
@@ -70,7 +70,7 @@ def test_a_transient_fault_is_retried_and_counted(fault_server: FaultApp, fault)
     fault_server.slow_seconds = 0.5
     value, usage = call(fault_server.url, timeout=0.2)
     assert fault_server.kinds() == [fault, fault, "ok"]
-    assert value.claims[0].text.startswith("The storm flooded 300 homes")
+    assert value.figures[0].value == "300" and value.figures[0].counts == "homes"
     assert usage.calls == 3  # the failed calls count too
     assert usage.completion_tokens > 0
 
@@ -119,7 +119,7 @@ def test_truncated_output_is_asked_again_once_with_twice_the_budget(fault_server
     fault_server.plan = scripted(["truncated"])
     value, usage = call(fault_server.url, max_tokens=256)
     assert [h.max_tokens for h in fault_server.hits] == [256, 512]
-    assert value.claims and usage.calls == 2
+    assert value.figures and usage.calls == 2
 
 
 def test_truncated_twice_is_reported_not_retried_blindly(fault_server: FaultApp):
@@ -133,7 +133,7 @@ def test_truncated_twice_is_reported_not_retried_blindly(fault_server: FaultApp)
 def test_schema_violation_is_reasked_a_bounded_number_of_times(fault_server: FaultApp):
     fault_server.plan = scripted(["schema"])
     value, usage = call(fault_server.url, reasks=1)
-    assert value.claims and usage.calls == 2
+    assert value.figures and usage.calls == 2
     # The re-ask tells the model what was wrong.
     assert "figures" in json.dumps(fault_server.hits[1].body["messages"][-1])
 
@@ -187,8 +187,11 @@ def test_invented_and_injected_numbers_never_reach_the_brief_as_verified(fault_s
     assert all("9,999" not in c.text for c in brief.claims)
     assert all("9,999" not in q.quote for q in brief.quotes)
     invented = [r for r in brief.rejected if "9,999" in r.item]
-    assert {r.kind for r in invented} == {"figure", "claim"}
+    assert {r.kind for r in invented} == {"figure"}
     assert all(r.verdict is not Verdict.VERIFIED for r in invented)
+    # The invented quote points at a quotation the text does not have: rejected, with why.
+    missing = [r for r in brief.rejected if r.kind == "quote" and "Q9" in r.item]
+    assert missing and all(r.verdict is Verdict.UNSUPPORTED for r in missing)
     # The injection never reached the model, and the reader is told it was left out.
     assert fault_server.hits and not any(
         "Ignore previous instructions" in json.dumps(h.body) for h in fault_server.hits

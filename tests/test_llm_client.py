@@ -51,7 +51,7 @@ def server() -> Iterator[tuple[str, Script]]:
     script = Script([])
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers["content-length"])
             script.requests.append(json.loads(self.rfile.read(length)))
             script.headers.append(dict(self.headers))

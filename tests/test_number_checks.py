@@ -121,6 +121,24 @@ VERIFY = [
      [V.EQUIVALENT]),
     ("Firefighters rescued 10-15 people.", "Between 10 and 12 people were rescued.",
      [V.UNSUPPORTED]),
+    # Magnitudes, however the scale word is glued (stories/*-earthquake-*).
+    ("A magnitude 6.9 earthquake struck Cebu.",
+     "A powerful magnitude-6.9 earthquake struck off Cebu.", [V.EXACT]),
+    ("A 6.9-magnitude quake struck Cebu.",
+     "A powerful magnitude-6.9 earthquake struck off Cebu.", [V.EXACT]),
+    ("A 6.9 earthquake struck Cebu.",
+     "A powerful magnitude-6.9 earthquake struck off Cebu.", [V.EXACT]),
+    ("A magnitude-7.1 quake struck Cebu.",
+     "A powerful magnitude-6.9 earthquake struck off Cebu.", [V.UNSUPPORTED]),
+    ("Officials said 7 people were hurt.",
+     "A powerful magnitude-7 earthquake struck off Cebu.", [V.UNSUPPORTED]),
+    # A Title-Case headline states its figures.
+    ("The quake killed 400 people.", "China Earthquake Kills 400, Injures 1,800", [V.EXACT]),
+    # A time of day states no count.
+    ("Some 830 people were evacuated.", "The disaster struck Sunday at 0830 UTC.",
+     [V.UNSUPPORTED]),
+    ("The reading was 9.59.", "The quake hit at 9.59pm.", [V.UNSUPPORTED]),
+    ("The code was 830.", "The disaster struck Sunday at 0830 UTC.", [V.UNSUPPORTED]),
 ]
 
 
@@ -188,6 +206,24 @@ FIGURES = [
     ("6,000 meters", None, SEED_001, None, V.EXACT, "6000"),
     ("$2.5bn", "aid", SEED_001, None, V.UNSUPPORTED, None),
     ("no figure here", None, SEED_001, None, V.UNSUPPORTED, None),
+    # Real stories: the figure as the gold writes it, the sentence as the outlet wrote it.
+    ("6.9", "magnitude of the earthquake",
+     "At least 69 people are dead after a powerful magnitude-6.9 earthquake struck.", None,
+     V.EXACT, "6.9"),
+    ("7.8", "magnitude of the earthquake",
+     "Survivors of a magnitude-7.8 earthquake that struck the coast.", None, V.EXACT, "7.8"),
+    ("magnitude 6.1", None, "The magnitude-6.1 quake struck at 4:30 p.m.", None, V.EXACT,
+     "6.1"),
+    ("233", "people dead", "Officials said the death toll rose to 233 Sunday.", None,
+     V.EXACT, "233"),
+    ("400", "people killed", "China Earthquake Kills 400, Injures 1,800", None, V.EXACT,
+     "400"),
+    ("6", "provinces under a state of emergency",
+     "He declared a state of emergency in 6 of the country’s 24 province, giving powers.",
+     None, V.EXACT, "6"),
+    ("1979", "year of the last stronger earthquake",
+     "It was the strongest earthquake to strike the country since 1979.", None, V.EXACT,
+     "1979"),
 ]
 
 

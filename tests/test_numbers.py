@@ -106,6 +106,13 @@ VALUES = [
      K.DURATION),
     ("The bank cut its key rate by half a percentage point.", "half a percentage point", "0.5",
      K.PERCENTAGE_POINTS),
+    # magnitudes, however the scale word is attached (stories/*-earthquake-*)
+    ("A powerful magnitude-6.9 earthquake struck off Cebu.", "6.9", "6.9", K.CARDINAL),
+    ("Survivors of a magnitude-7.8 earthquake waited for aid.", "7.8", "7.8", K.CARDINAL),
+    ("The magnitude-6.1 quake struck at a depth of 6 miles.", "6.1", "6.1", K.CARDINAL),
+    ("A 7.7-magnitude earthquake killed at least 15,000 people.", "7.7", "7.7", K.CARDINAL),
+    # a year before a singular time word is the year, not 1,979 years
+    ("The 1979 year of the last stronger earthquake.", "1979", "1979", K.YEAR),
     # vague plurals
     ("Tens of thousands of people marched through London.", "Tens of thousands", "20000",
      K.CARDINAL),
@@ -188,6 +195,31 @@ COUNTED = [
     ("Tens of thousands of people marched through London.", "Tens of thousands", "people"),
     ("Venezuela has no less than 5,000 of them.", "5,000", None),
     ("The Igla-S has a maximum operational range of 6,000 meters.", "6,000", None),
+    # Weekdays, months and times of day say when, not what is counted.
+    ("Officials said the death toll rose to 233 Sunday.", "233", None),
+    ("The toll rose to 233 Sunday evening.", "233", None),
+    ("The toll stood at 400 last night.", "400", None),
+    ("The toll reached 400 Aug. 4, officials said.", "400", None),
+    # ... unless genuinely counted: a plural of the time word.
+    ("He had worked 233 Sundays in a row.", "233", "Sundays"),
+    # A possessive is whose, not what: "6 of the country's 24 provinces" counts provinces.
+    ("A state of emergency was declared in 6 of the country’s 24 province, giving powers.",
+     "6", "province"),
+    ("Officials said 3 of Ecuador's 24 provinces were hit.", "3", "provinces"),
+    ("The coach dropped 5 of the team's players.", "5", "team's players"),
+    # Magnitudes measure the magnitude of the noun they stand before.
+    ("A powerful magnitude-6.9 earthquake struck off Cebu.", "6.9", "earthquake magnitude"),
+    ("A magnitude 6.9 earthquake struck off Cebu.", "6.9", "earthquake magnitude"),
+    ("A 6.1-magnitude quake hit Yunnan.", "6.1", "quake magnitude"),
+    ("A 7.8 magnitude earthquake struck the coast.", "7.8", "earthquake magnitude"),
+    ("The USGS initially reported a 7.0 earthquake.", "7.0", "earthquake magnitude"),
+    ("It was put at a magnitude of 6.9 by Phivolcs.", "6.9", "magnitude"),
+    ("China's agency put the magnitude at 6.5.", "6.5", "magnitude"),
+    ("The tremor measured 6.1 on the Richter scale.", "6.1", "magnitude"),
+    ("Four aftershocks of magnitude 4.5 and higher hit.", "4.5", "magnitude"),
+    # ... but a count stays a count.
+    ("Aid reached 1,000 earthquake victims.", "1,000", "earthquake victims"),
+    ("The sheer magnitude of 5,000 deaths shocked officials.", "5,000", "deaths"),
 ]
 
 
@@ -289,6 +321,24 @@ TRAPS = [
     "The shop is open 24/7.",
     "5G masts were attacked.",
     "It was the team's A320neo order.",
+    # Times of day, in every way news copy writes them (stories/*-earthquake-*).
+    "The quake hit at 9.59pm, officials said.",
+    "The quake hit at 9:59 p.m., officials said.",
+    "The disaster struck Sunday at 0830 UTC.",
+    "The disaster struck Sunday at 08:30 GMT.",
+    "The disaster struck at 08.30 GMT.",
+    "The quake struck at 2.15am local time.",
+    "The quake struck at 2330 local time.",
+    "The convoy left at 0830 hours.",
+    "As of 10:00pm EST the search went on.",
+    # Names keep giving nothing, glued with a hyphen or not, in headlines too.
+    "Route 66 Reopens After Storm",
+    "Apollo 11 Crew Honoured",
+    "Boeing 737 Grounded Again",
+    "A Category 4 hurricane made landfall.",
+    "A Category-4 hurricane made landfall.",
+    "A level 3 alert was raised.",
+    "A level-3 alert was raised.",
 ]
 
 
@@ -308,6 +358,43 @@ SCORES = [
 def test_scores_are_not_ranges(sentence: str) -> None:
     assert all(q.low is None for q in parse_quantities(sentence))
     assert parse_quantities(sentence) == []
+
+
+HEADLINES = [
+    # A capitalised verb is not a brand: Title-Case headlines keep their figures.
+    ("China Earthquake Kills 400, Injures 1,800", ["400", "1800"]),
+    ("Ecuador Quake Death Toll Tops 600", ["600"]),
+    ("Quake Leaves 272 Dead In Ecuador", ["272"]),
+    ("By Sunday 233 people had died.", ["233"]),
+    # ... while model numbers still give nothing around them.
+    ("Boeing 737 Crash Kills 132", ["132"]),
+    ("G7 Leaders Pledge 600 Billion", ["600000000000"]),
+    ("Covid-19 Kills 1,200 More", ["1200"]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "values"), HEADLINES)
+def test_title_case_headlines_keep_their_figures(sentence: str, values: list[str]) -> None:
+    assert [q.value for q in parse_quantities(sentence)] == [Decimal(v) for v in values]
+
+
+MAGNITUDES = [
+    "a magnitude-6.9 earthquake", "a magnitude 6.9 earthquake", "a 6.9-magnitude earthquake",
+    "a 6.9 magnitude earthquake", "a 6.9 earthquake", "an earthquake of magnitude 6.9",
+    "an earthquake of magnitude-6.9",
+]
+
+
+@pytest.mark.parametrize("phrase", MAGNITUDES)
+def test_magnitude_reads_the_same_in_every_form(phrase: str) -> None:
+    q = only(f"Officials said {phrase} struck on Tuesday.")
+    assert (q.value, q.kind, q.text) == (Decimal("6.9"), K.CARDINAL, "6.9")
+    assert q.counted is not None and q.counted.split()[-1] == "magnitude"
+
+
+def test_a_time_of_day_is_never_a_count() -> None:
+    text = "The quake struck at 0830 UTC and at 9.59pm, killing 830 people."
+    assert [(q.value, q.counted) for q in parse_quantities(text)] == [(Decimal(830), "people")]
 
 
 def test_ordinal_is_not_a_cardinal() -> None:

@@ -101,6 +101,67 @@ def test_a_different_value_is_never_supported(n: int, m: int, noun: str,
     assert not check.supported, (a, b, check.reason)
 
 
+magnitudes = st.integers(min_value=10, max_value=99).map(lambda k: Decimal(k).scaleb(-1))
+
+
+def magnitude_renderings(m: Decimal) -> list[str]:
+    """How news copy writes an earthquake's magnitude ``m`` (stories/*-earthquake-*)."""
+    return [f"a magnitude-{m} earthquake", f"a magnitude {m} earthquake",
+            f"a {m}-magnitude earthquake", f"a {m} magnitude quake", f"a {m} earthquake",
+            f"an earthquake of magnitude {m}", f"a quake measuring {m} on the Richter scale"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(m=magnitudes, data=st.data())
+def test_a_magnitude_reads_the_same_glued_or_not(m: Decimal, data: st.DataObject) -> None:
+    a = data.draw(st.sampled_from(magnitude_renderings(m)))
+    b = data.draw(st.sampled_from(magnitude_renderings(m)))
+    found = parse_quantities(f"Officials said {a} struck.")
+    assert [q.value for q in found] == [m], a
+    assert found[0].counted is not None and found[0].counted.endswith("magnitude"), a
+    (check,) = verify_numbers(f"Officials said {a} struck.", f"Reports said {b} struck.")
+    assert check.supported, (a, b, check.reason)
+
+
+@settings(max_examples=100, deadline=None)
+@given(m=magnitudes, n=magnitudes, data=st.data())
+def test_a_different_magnitude_is_never_supported(m: Decimal, n: Decimal,
+                                                  data: st.DataObject) -> None:
+    assume(m != n)
+    a = data.draw(st.sampled_from(magnitude_renderings(m)))
+    b = data.draw(st.sampled_from(magnitude_renderings(n)))
+    (check,) = verify_numbers(f"Officials said {a} struck.", f"Reports said {b} struck.")
+    assert not check.supported, (a, b, check.reason)
+
+
+def time_renderings(h: int, mm: int) -> list[str]:
+    """How news copy writes the time of day h:mm (24-hour ``h``)."""
+    h12 = h % 12 or 12
+    half = "am" if h < 12 else "pm"
+    return [f"{h12}:{mm:02d}{half}", f"{h12}:{mm:02d} {half[0]}.m.", f"{h12}.{mm:02d}{half}",
+            f"{h12}.{mm:02d} {half}", f"{h:02d}{mm:02d} UTC", f"{h:02d}:{mm:02d} GMT",
+            f"{h:02d}.{mm:02d} GMT", f"{h:02d}{mm:02d} local time", f"{h12}.{mm:02d}{half} EST"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(h=st.integers(min_value=0, max_value=23), mm=st.integers(min_value=0, max_value=59),
+       data=st.data())
+def test_a_time_of_day_is_no_quantity(h: int, mm: int, data: st.DataObject) -> None:
+    t = data.draw(st.sampled_from(time_renderings(h, mm)))
+    assert parse_quantities(f"The quake struck on Sunday at {t}, officials said.") == [], t
+
+
+headline_verbs = st.sampled_from(["Kills", "Injures", "Leaves", "Tops", "Passes", "Hits",
+                                  "Reaches", "Displaces", "Nears", "Exceeds", "Killed"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=counts.filter(lambda k: k >= 100), verb=headline_verbs)
+def test_title_case_headline_keeps_its_figure(n: int, verb: str) -> None:
+    found = parse_quantities(f"Ecuador Earthquake {verb} {n:,} In Coastal Towns")
+    assert [q.value for q in found] == [Decimal(n)], verb
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text())
 def test_parsing_never_raises(text: str) -> None:

@@ -35,41 +35,23 @@ def answer(messages):
             "The U.S. has sent 4,500 Marines and sailors.",
             "Maduro says 12 million reservists are ready.",  # invented: must be removed
         ]}
-    figures, quotes, claims, actors = [], [], [], []
+    # The compact wire answer (ChunkFacts): sentences and quotations by number.
+    figures, quotes, actors = [], [], []
     if "4,500 Marines" in text:
         figures += [
-            {"value": "4,500", "counted": "Marines and sailors", "evidence": "sent 4,500 Marines"},
-            # invented: the article says 8 million
-            {
-                "value": "9 million",
-                "counted": "reservists",
-                "qualifier": "over",
-                "evidence": "grown to over 9 million reservists",
-            },
-            # the model's number is right but it wrote it as digits
-            {
-                "value": "8,000,000",
-                "counted": "reservists",
-                "evidence": "over 8 million reservists",
-            },
+            {"value": "4,500", "counts": "Marines and sailors"},
+            {"value": "over 9 million", "counts": "reservists"},  # invented: the text says 8
+            {"value": "8,000,000", "counts": "reservists"},  # right, but written in digits
         ]
-        quotes.append(
-            {
-                "quote": "Any military force in the world knows the power of the Igla-S",
-                "speaker": "Maduro",
-            }
-        )
-        quotes.append({"quote": "We will never surrender", "speaker": "Maduro"})
-        claims.append({"text": "The U.S. has sent 4,500 Marines and sailors to the Caribbean."})
-        claims.append({"text": "The U.S. has sent 6,500 Marines to the Caribbean."})
-        actors += [{"name": "Venezuelan President Nicolás Maduro"}, {"name": "Hugo Chávez"}]
+        quotes += [
+            {"quotation": 1, "speaker": "Maduro"},
+            {"quotation": 5, "speaker": "Maduro"},  # the chunk has one quotation
+        ]
+        actors += ["Venezuelan President Nicolás Maduro", "Hugo Chávez", "militias of Maduro"]
     if "4.5 million" in text:
-        figures.append(
-            {"value": "5,000", "counted": "Igla-S missiles", "evidence": "has 5,000 Igla-S"}
-        )
-        actors.append({"name": "Maduro", "role": "president"})
-        claims.append({"text": "Venezuela has 5,000 Igla-S anti-aircraft missiles."})
-    return {"figures": figures, "quotes": quotes, "claims": claims, "actors": actors}
+        figures.append({"value": "5,000", "counts": "Igla-S missiles"})
+        actors.append("Maduro")
+    return {"figures": figures, "quotes": quotes, "actors": actors}
 
 
 @pytest.fixture
@@ -100,20 +82,31 @@ def test_figure_credited_to_every_article_that_states_it(brief):
         assert re.search(r"5,000", source.span.text)
 
 
-def test_quotes_checked_verbatim(brief):
-    assert [q.quote for q in brief.quotes] == [
-        "Any military force in the world knows the power of the Igla-S"
-    ]
-    assert any(r.kind == "quote" and "never surrender" in r.item for r in brief.rejected)
+def test_quotes_are_the_texts_words_and_a_bad_reference_is_rejected(brief):
+    [quote] = brief.quotes
+    assert quote.quote == "Any military force in the world knows the power of the Igla-S"
+    assert quote.speaker.endswith("Maduro") and quote.sources[0].span.text == quote.quote
+    [bad] = [r for r in brief.rejected if r.kind == "quote"]
+    assert "Q5" in bad.item and bad.verdict is Verdict.UNSUPPORTED
 
 
-def test_claim_with_a_wrong_number_rejected(brief):
-    assert sorted(c.text for c in brief.claims) == [
+def test_every_statement_is_in_the_ledger_with_its_claimant_and_a_lone_quote_is_not(brief):
+    stated = sorted(s.span.text for c in brief.claims for s in c.sources)
+    assert stated == sorted([
+        "Venezuelan President Nicolás Maduro said on Wednesday that the country has 5,000 "
+        "Russian-made Igla-S missiles.",
         "The U.S. has sent 4,500 Marines and sailors to the Caribbean.",
-        "Venezuela has 5,000 Igla-S anti-aircraft missiles.",
-    ]
-    [bad] = [r for r in brief.rejected if r.kind == "claim"]
-    assert "6,500" in bad.reason
+        "Maduro claims his militias have grown to over 8 million reservists.",
+        "Nicolás Maduro has activated 4.5 million militia members, he said.",
+        "Venezuela has 5,000 Igla-S anti-aircraft missiles, Maduro said on state television.",
+        "The Igla-S missile has a range of up to 6,000 meters, according to Rosoboronexport.",
+    ])
+    # The two outlets' missile sentences are one entry of the ledger, carried by both.
+    [missiles] = [c for c in brief.claims if len(c.sources) == 2]
+    assert missiles.outlets == ["Alpha", "Beta"] and missiles.claimant.endswith("Maduro")
+    [marines] = [c for c in brief.claims if c.text.startswith("The U.S. has sent")]
+    assert marines.claimant is None and marines.support == "single-source"
+    assert not [r for r in brief.rejected if r.kind == "claim"]
 
 
 def test_actors_merged_and_unknown_actor_rejected(brief):
@@ -121,6 +114,8 @@ def test_actors_merged_and_unknown_actor_rejected(brief):
     assert maduro.name == "Nicolás Maduro"
     assert maduro.outlets == ["Alpha", "Beta"]
     assert any(r.kind == "actor" and "Chávez" in r.item for r in brief.rejected)
+    [described] = [r for r in brief.rejected if r.kind == "actor" and "militias" in r.item]
+    assert "not a name" in described.reason
 
 
 def test_an_answer_missing_a_list_is_a_failure_not_an_empty_list():
@@ -175,7 +170,7 @@ def test_concurrency_is_bounded():
     from storysum.chunking import chunk_article
 
     work = [(article, c) for c in chunk_article(article, 300, 0)]
-    llm = Slow(lambda m: {"figures": [], "quotes": [], "claims": [{"text": "x"}], "actors": []})
+    llm = Slow(lambda m: {"figures": [], "quotes": [], "background": [], "actors": []})
     results = asyncio.run(extract_all(llm, work, concurrency=3))
     assert len(results) == len(work) > 10
     assert peak == 3

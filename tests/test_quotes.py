@@ -1,7 +1,6 @@
 """Quote verification, from real article text: the seeds, and well-known real quotes."""
 
 # The cases are typographic punctuation on purpose.
-# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 

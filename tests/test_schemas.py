@@ -21,9 +21,9 @@ def test_published_schema_is_current(name):
 
 
 def test_llm_schema_forbids_extra_fields_and_describes_every_field():
-    from storysum.models import ChunkExtraction
+    from storysum.models import ChunkFacts
 
-    schema = ChunkExtraction.model_json_schema()
+    schema = ChunkFacts.model_json_schema()
     for name, definition in schema["$defs"].items():
         assert definition.get("additionalProperties") is False, name
         for field, spec in definition["properties"].items():

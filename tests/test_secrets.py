@@ -20,7 +20,7 @@ from faultserver import FaultApp, serving
 from storysum.config import Settings
 from storysum.llm.base import LLMCallError
 from storysum.llm.openai_compat import OpenAICompatible
-from storysum.models import ChunkExtraction
+from storysum.models import ChunkFacts
 
 KEY = "planted-Key-7Q2xv9ZrL0m4N8bT"
 ARTICLES = {
@@ -112,7 +112,7 @@ def test_exception_messages_and_settings_do_not_carry_the_key(fault_server: Faul
 
     async def call() -> None:
         try:
-            await llm.structured([{"role": "user", "content": "x"}], ChunkExtraction)
+            await llm.structured([{"role": "user", "content": "x"}], ChunkFacts)
         finally:
             await llm.aclose()
 

@@ -28,7 +28,8 @@ SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 _FURNITURE = re.compile(
     r"""^(?:
         continue\ reading | read\ more | trending(?:\ now)? | latest(?:\ news)? | top\ stories
-      | related(?:\ (?:stories|articles|posts|coverage))? | more\ from\ .{1,40} | you\ may\ also\ like
+      | related(?:\ (?:stories|articles|posts|coverage))? | more\ from\ .{1,40}
+      | you\ may\ also\ like
       | connect\ with\ us | follow\ us.* | share(?:\ this(?:\ article)?)? | advertisement | ad
       | subscribe.* | sign\ up.* | newsletter | published | updated | posted | on | by
       | editorial | creator:? | author:? | quick\ read | skip\ to\ (?:main\ )?content | menu | home
@@ -50,7 +51,8 @@ _END_MARKER = re.compile(
 )
 # A chatbot's closing offer addressed to the reader ("What questions do you have about...?").
 _CHATBOT = re.compile(
-    r"^(?:what|which|is there|do you|would you|can i|shall i|let me know|if you)\b.*\byou\b.*[?.!]$",
+    r"^(?:what|which|is there|do you|would you|can i|shall i|let me know|if you)\b"
+    r".*\byou\b.*[?.!]$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"(?:[-–—•·*▪●]\s+|\d{1,2}[.)]\s+|#{1,6}\s+|>\s*)")

@@ -81,7 +81,9 @@ def summarize(
         bool, typer.Option(help="Exit non-zero and write nothing if anything failed.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each LLM call and retry.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each LLM call and retry.")
+    ] = False,
 ) -> None:
     """Write the brief of the articles in PATHS."""
     from .pipeline import asummarize
@@ -210,6 +212,41 @@ def verify(
     for f in ingested.failures:
         err.print(f"storysum: warning: {f.subject}: {f.reason}", markup=False)
     if any(not c.supported for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="A gold file, or a directory of them.")],
+    brief: Annotated[
+        Path, typer.Argument(help="A JSON brief, or a directory of <story>.json briefs.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    thresholds: Annotated[
+        Path | None,
+        typer.Option(help="JSON of metric -> minimum (maximum for the must-be-0 counts)."),
+    ] = None,
+) -> None:
+    """Score briefs against hand-written gold; exit 1 if a threshold fails."""
+    from .evaluation import report, run_eval
+
+    try:
+        outcome = run_eval(gold, brief, thresholds)
+    except StorysumError as exc:
+        fail(str(exc), exc.exit_code)
+    if as_json:
+        sys.stdout.write(report.to_json(outcome))
+    else:
+        report.print_table(outcome, Console(soft_wrap=False))
+    for line in outcome.warnings:
+        err.print(f"storysum: warning: {line}", markup=False)
+    for failure in outcome.failures:
+        err.print(f"storysum: threshold failed: {failure.line()}", markup=False)
+    for line in outcome.missing:
+        err.print(f"storysum: error: {line}", markup=False)
+    if outcome.missing:
+        raise typer.Exit(3)
+    if outcome.failures:
         raise typer.Exit(1)
 
 

@@ -25,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "api_key": "OPENAI_API_KEY",
     "model": "STORYSUM_MODEL",
     "local_model": "STORYSUM_LOCAL_MODEL",
+    "server_log": "STORYSUM_SERVER_LOG",
     "concurrency": "STORYSUM_CONCURRENCY",
     "timeout": "STORYSUM_TIMEOUT",
     "cache": "STORYSUM_CACHE",
@@ -46,11 +47,14 @@ class Settings(BaseModel):
     api_key: SecretStr | None = Field(None, description="Key for the endpoint; never logged.")
     model: str | None = Field(None, description="Model name sent to the endpoint.")
     local_model: Path | None = Field(None, description="A GGUF file for the embedded backend.")
+    server_log: Path | None = Field(
+        None, description="Append the embedded llama.cpp server's log (timings) to this file."
+    )
     concurrency: int | None = Field(None, ge=1, le=64, description="LLM calls in flight.")
     timeout: float = Field(600.0, gt=0, description="Seconds one LLM call may take.")
     retries: int = Field(4, ge=0, le=10, description="Retries of transient faults per call.")
     reasks: int = Field(1, ge=0, le=5, description="Re-asks when the output breaks the schema.")
-    chunk_chars: int = Field(1400, ge=200, le=50_000, description="Chunk size budget.")
+    chunk_chars: int = Field(4000, ge=200, le=50_000, description="Chunk size budget.")
     overlap_chars: int = Field(200, ge=0, le=5_000, description="Overlap between chunks.")
     max_tokens: int = Field(1024, ge=64, le=32_768, description="Completion budget per call.")
     temperature: float = Field(0.0, ge=0.0, le=2.0)

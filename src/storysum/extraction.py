@@ -7,12 +7,24 @@ in the brief's failures.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .chunking import sentences
 from .llm.base import LLMCallError, StructuredLLM
-from .models import Article, Chunk, ChunkExtraction, Usage
+from .models import (
+    Article,
+    Chunk,
+    ChunkExtraction,
+    ChunkFacts,
+    ExtractedActor,
+    ExtractedClaim,
+    ExtractedFigure,
+    ExtractedQuote,
+    Usage,
+)
 from .numbers import parse_quantities
 from .prompts import load_prompt
 from .quotes import find_quotations
@@ -25,17 +37,73 @@ def prompt_version() -> str:
     return f"{load_prompt(SYSTEM_PROMPT).version}+{load_prompt(USER_PROMPT).version}"
 
 
+@dataclass(frozen=True)
+class NumberedText:
+    """A chunk's text with its sentences and numbered quotations located.
+
+    The model refers to quotations by number; ``expand`` maps them back to the very same
+    text, so a quote's words and every claim are located by code, never copied by the model.
+    Offsets are into the chunk's text (``Chunk.text``).
+    """
+
+    text: str
+    sentences: list[tuple[int, int]]
+    quotations: list[tuple[int, int]]
+
+    @classmethod
+    def of(
+        cls, article: Article, chunk: Chunk, *, min_words: int = 3, most: int = 12
+    ) -> NumberedText:
+        text = chunk.text(article)
+        spans: list[tuple[int, int]] = []
+        offset = 0
+        for piece in chunk.texts(article):
+            spans.extend((offset + s, offset + e) for s, e in sentences(piece))
+            offset += len(piece) + 2
+        quoted: list[tuple[int, int]] = []
+        seen: set[str] = set()
+        for span in find_quotations(text):
+            words = " ".join(span.text.split())
+            if len(words.split()) >= min_words and words not in seen:
+                seen.add(words)
+                # "... knows the power of the Igla-S," said Maduro: the comma is the writer's.
+                end = span.end
+                while end > span.start and text[end - 1] in ",;: " and text[end - 1] != "…":
+                    end -= 1
+                quoted.append((span.start, end))
+        return cls(text, spans, quoted[:most])
+
+    def quotation(self, number: int) -> str | None:
+        if 1 <= number <= len(self.quotations):
+            s, e = self.quotations[number - 1]
+            return self.text[s:e]
+        return None
+
+    def texts(self) -> list[str]:
+        return [self.text[s:e] for s, e in self.sentences]
+
+    def render_quotations(self) -> str:
+        if not self.quotations:
+            return "none"
+        return " ".join(
+            f"Q{k} “{' '.join(self.text[s:e].split())}”"
+            for k, (s, e) in enumerate(self.quotations, 1)
+        )
+
+
 def messages_for(article: Article, chunk: Chunk) -> list[dict[str, str]]:
     """The fixed instructions first (the server reuses their KV cache), then the chunk.
 
     The title is not sent: a small model extracts from it instead of the chunk, and the
     title is part of the first chunk's text anyway.
     """
-    text = chunk.text(article)
+    view = NumberedText.of(article, chunk)
     system = load_prompt(SYSTEM_PROMPT).render()
     user = load_prompt(USER_PROMPT).render(
-        outlet=article.outlet, text=text, numbers=number_hints(text),
-        quotations=quotation_hints(text),
+        outlet=article.outlet,
+        text=view.text,
+        numbers=number_hints(view.text),
+        quotations=view.render_quotations(),
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -52,14 +120,68 @@ def number_hints(text: str) -> str:
     return "; ".join(seen) if seen else "none"
 
 
-def quotation_hints(text: str, *, min_words: int = 3, most: int = 6) -> str:
-    """The quoted passages of ``text`` (a few words or more), for the model to attribute."""
-    seen: list[str] = []
-    for span in find_quotations(text):
-        words = span.text.split()
-        if len(words) >= min_words and span.text not in seen:
-            seen.append(" ".join(words))
-    return "; ".join(f"“{q}”" for q in seen[:most]) if seen else "none"
+_SAYING = (
+    r"(?:said|says|say|told|stated|states|claimed|claims|announced|announces|added|insisted|"
+    r"insists|warned|warns|asserted|asserts|argued|argues|noted|notes|reported|reports)"
+)
+
+
+def claimant(sentence: str, names: Sequence[str]) -> str | None:
+    """Who a sentence attributes itself to, among ``names``: "X said", "said X", "according
+    to X". None when the sentence names no speaker (the outlet's own statement)."""
+    # Longest first (the fullest name wins), ties in the order given: never hash order.
+    for name in sorted(dict.fromkeys(n.strip() for n in names if n.strip()), key=len, reverse=True):
+        n = re.escape(name)
+        patterns = (
+            rf"\b{n}\b[^.;:]{{0,40}}?\b{_SAYING}\b",
+            rf"\b{_SAYING}\s+(?:[A-Z]\w+\s+){{0,3}}{n}\b",
+            rf"\b(?i:according) to\s+(?:\w+\s+){{0,4}}{n}\b",
+        )
+        if any(re.search(p, sentence) for p in patterns):
+            return name
+    return None
+
+
+def is_statement(sentence: str, *, min_words: int = 5) -> bool:
+    """A sentence that states something: not a heading, a question, a fragment or a quote
+    standing alone (quotes are attributed on their own)."""
+    text = sentence.strip()
+    if len(text.split()) < min_words or text[-1:] not in ".!”\"’'" or text.endswith("?"):
+        return False
+    quoted = sum(len(q.text) for q in find_quotations(text))
+    return quoted < 0.6 * len(text)
+
+
+def expand(facts: ChunkFacts, view: NumberedText) -> ChunkExtraction:
+    """The model's compact answer with the text it refers to filled in from the chunk.
+
+    A reference to a sentence or quotation the chunk does not have is kept, worded so the
+    validator rejects it with a reason that says so: nothing the model said disappears.
+    """
+    figures = []
+    for f in facts.figures:
+        at = view.text.find(f.value)
+        evidence = next(
+            (view.text[s:e] for s, e in view.sentences if at >= 0 and s <= at < e), f.value
+        )
+        figures.append(ExtractedFigure(value=f.value, counted=f.counts, evidence=evidence))
+    quotes = [
+        ExtractedQuote(
+            quote=view.quotation(q.quotation)
+            or f"(quotation Q{q.quotation}: the text has {len(view.quotations)})",
+            speaker=q.speaker.strip() or q.speaker,
+        )
+        for q in facts.quotes
+    ]
+    claims = [
+        ExtractedClaim(text=sentence, claimant=claimant(sentence, facts.actors))
+        for sentence in view.texts()
+        if is_statement(sentence)
+    ]
+    # Whoever the model says is quoted is an actor too, whether or not it listed them.
+    names = dict.fromkeys(n.strip() for n in [*facts.actors, *(q.speaker for q in facts.quotes)])
+    actors = [ExtractedActor(name=name) for name in names if name]
+    return ChunkExtraction(figures=figures, quotes=quotes, claims=claims, actors=actors)
 
 
 @dataclass(frozen=True)
@@ -74,10 +196,11 @@ class ChunkResult:
 async def extract_chunk(llm: StructuredLLM, article: Article, chunk: Chunk) -> ChunkResult:
     started = time.perf_counter()
     try:
-        value, usage = await llm.structured(messages_for(article, chunk), ChunkExtraction)
+        facts, usage = await llm.structured(messages_for(article, chunk), ChunkFacts)
     except LLMCallError as exc:
         return ChunkResult(chunk, None, exc.usage, time.perf_counter() - started, str(exc))
-    return ChunkResult(chunk, value, usage, time.perf_counter() - started)
+    extraction = expand(facts, NumberedText.of(article, chunk))
+    return ChunkResult(chunk, extraction, usage, time.perf_counter() - started)
 
 
 async def extract_all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .models import Brief, BriefFigure, Source
+from .models import Brief, BriefFigure, Source, Support
 
 
 def _cell(text: str) -> str:
@@ -65,9 +65,18 @@ def to_markdown(brief: Brief) -> str:
             f"- **{a.name}**{aka}{roles}: {len(a.outlets)} outlets, {len(a.mentions)} mentions"
         )
     out += ["", "## Claim ledger", ""]
-    for c in brief.claims:
-        who = f" — {c.claimant}" if c.claimant else ""
-        out.append(f"- [{c.support}] {_cell(c.text)}{who} ({_cell(_where(c.sources))})")
+    for support, heading in (
+        (Support.CORROBORATED, "### Carried by several outlets"),
+        (Support.SINGLE_SOURCE, "### Single-source"),
+    ):
+        claims = [c for c in brief.claims if c.support is support]
+        out += [heading, ""] if claims else []
+        for c in claims:
+            who = f" — {c.claimant}" if c.claimant else ""
+            out.append(f"- {_cell(c.text)}{who} ({_cell(_where(c.sources))})")
+        out += [""] if claims else []
+    if not brief.claims:
+        out.append("No claim passed validation.")
     out += ["", "## Quotes", ""]
     for q in brief.quotes:
         out.append(f"- “{_cell(q.quote)}” — {q.speaker} [{q.support}] ({_cell(_where(q.sources))})")
@@ -89,6 +98,9 @@ def to_markdown(brief: Brief) -> str:
             )
     else:
         out.append("Nothing was rejected.")
+    if brief.notices:
+        out += ["", "## Notices", ""]
+        out += [f"- {_cell(n)}" for n in brief.notices]
     if brief.failures:
         out += ["", "## Failures", ""]
         for fail in brief.failures:

@@ -80,6 +80,7 @@ class Chunk(Frozen):
 # The field descriptions are the prompt: the model sees them as the tool's JSON Schema.
 # Lists are capped because small models loop.
 
+
 class ExtractedActor(Frozen):
     """A person or organisation that acts or speaks in the text."""
 
@@ -124,7 +125,7 @@ class ExtractedClaim(Frozen):
     """A statement of fact the text makes about the story."""
 
     text: str = Field(
-        min_length=1, max_length=400, description="The claim, in the words of the text."
+        min_length=1, max_length=2000, description="The claim, in the words of the text."
     )
     claimant: str | None = Field(
         None, max_length=120, description="Who makes the claim, if the text says."
@@ -136,12 +137,41 @@ class ChunkExtraction(Frozen):
 
     # Figures first: a small model gives its best attention to what it writes first. Every
     # list is required, so a grammar-constrained model cannot skip a kind by writing "{}".
-    figures: list[ExtractedFigure] = Field(max_length=12, description="Every number stated.")
-    quotes: list[ExtractedQuote] = Field(max_length=6, description="Words in quotation marks.")
-    claims: list[ExtractedClaim] = Field(
-        min_length=1, max_length=6, description="Main statements of fact."
+    figures: list[ExtractedFigure] = Field(max_length=24, description="Every number stated.")
+    quotes: list[ExtractedQuote] = Field(max_length=12, description="Words in quotation marks.")
+    claims: list[ExtractedClaim] = Field(max_length=200, description="Statements of fact.")
+    actors: list[ExtractedActor] = Field(max_length=24, description="People and organisations.")
+
+
+# --- what the model writes ---------------------------------------------------------------
+# The wire schema is compact on purpose: on a small local model, output tokens are the run's
+# cost. The model refers to sentences and quotations by number instead of copying them, and
+# leaves evidence, qualifiers and units to code; ``extraction.expand`` turns its answer into a
+# ``ChunkExtraction`` with the text filled in from the chunk. Descriptions are the prompt.
+# Claims are not asked of the model: every statement of the text goes into the claim ledger
+# (``extraction.is_statement``), with its claimant found by code among the model's actors. A
+# model asked to pick them (or to set some aside) picked runs of sentence numbers, not
+# claims, and lost single-source claims; see the README's "Extraction" notes.
+
+
+class FactFigure(Frozen):
+    value: str = Field(
+        min_length=1, max_length=40, description="The number exactly as written: '5,000'."
     )
-    actors: list[ExtractedActor] = Field(max_length=10, description="People and organisations.")
+    counts: str = Field(min_length=1, max_length=40, description="What it counts, in 1-3 words.")
+
+
+class FactQuote(Frozen):
+    quotation: int = Field(ge=1, le=99, description="Its number in the Quotations list.")
+    speaker: str = Field(min_length=1, max_length=80, description="Who said it.")
+
+
+class ChunkFacts(Frozen):
+    """The facts of the numbered text."""
+
+    figures: list[FactFigure] = Field(max_length=24)
+    quotes: list[FactQuote] = Field(max_length=12)
+    actors: list[str] = Field(max_length=12, description="Names of people and organisations.")
 
 
 # --- verdicts ----------------------------------------------------------------------------

@@ -106,8 +106,9 @@ for _cls, _words in {
               "force fighter worker employee staff officer agent migrant refugee voter "
               "protester demonstrator student patient passenger victim inhabitant visitor "
               "tourist spectator fan attendee customer user subscriber homeless injured "
-              "wounded displaced missing job position crew volunteer participant",
-    "death": "death dead fatality life casualty killed",
+              "wounded injury displaced missing job position crew volunteer participant "
+              "population",
+    "death": "death dead fatality life casualty killed toll",
     "vessel": "vessel boat ship craft",
     "missile": "missile rocket weapon",
     "aircraft": "aircraft plane jet airplane warplane",
@@ -524,7 +525,7 @@ def _noun_index(sources: list[str], claims: Sequence[Quantity]) -> _Index:
     index = _Index()
     for i, src in enumerate(sources):
         spans: list[tuple[int, int]] = []
-        for head in heads:
+        for head in sorted(heads):  # sorted: the 100-span cap must not depend on hash order
             for spelling in (head, head.capitalize()):
                 pos = src.find(spelling)
                 while pos >= 0 and len(spans) < 100:

@@ -20,9 +20,15 @@ Encodings worth knowing:
   -> 313, "March 2024" -> 20240300); ``date`` holds a :class:`datetime.date` when all three
   parts are written. Decades ("the 1990s") are kind ``year`` with ``low``=1990, ``high``=1999.
 * Fractions are kept as their value ("a third" -> 1/3 to 28 digits, "two-thirds" -> 2/3).
+* A reading on a named scale is a cardinal whose ``counted`` ends in what it measures:
+  "a magnitude-6.9 earthquake", "a 6.9-magnitude earthquake", "magnitude 6.9 earthquake"
+  and "a 6.9 earthquake" all give 6.9 counting "earthquake magnitude".
 * Things that look like numbers but are not figures -- identifiers (G7, Covid-19, F-35,
-  Boeing 737), scores ("3-2 win"), phone numbers, times of day, footnote marks, URLs --
-  yield no quantity.
+  Boeing 737), scores ("3-2 win"), phone numbers, times of day ("9.59pm", "0830 UTC"),
+  footnote marks, URLs -- yield no quantity. A word glued to a number with a hyphen reads
+  as it does with a space ("magnitude-6.9" as "magnitude 6.9", "Category-4" as
+  "Category 4"), and a capitalised verb in a Title-Case headline ("Kills 400") is not a
+  brand name.
 """
 
 from __future__ import annotations
@@ -290,7 +296,7 @@ _STOP = frozenset([
     "almost", "roughly", "approximately", "amid", "amidst", "despite", "toward", "towards",
     "within", "throughout", "beyond", "upon", "inside", "outside", "along", "behind", "beneath",
     "beside", "besides", "except", "following", "regarding", "versus", "whereas", "because",
-    "though", "although"
+    "though", "although", "struck", "shook"
 ])
 _PRONOUNS = frozenset([
     "them", "us", "it", "those", "these", "you", "they", "we", "him", "her", "one", "ones"
@@ -321,6 +327,73 @@ _HYPHEN_PREFIXES = frozenset(
         "ex", "circa", "some"
     ]
 )
+# Words naming the scale a bare number is read on, and what the number then measures. The
+# number is a figure however the word is attached: "magnitude 6.9", "a magnitude-6.9
+# earthquake", "a 6.1-magnitude quake", "a magnitude of 6.9", "6.1 on the Richter scale".
+# (Rating words that name a class rather than a reading -- "Category 4", "level 3",
+# "phase 2" -- are identifier heads above, glued with a hyphen or not.)
+_MEASURED_BY = {"magnitude": "magnitude", "richter": "magnitude"}
+# Singular nouns whose magnitude a bare number written just before them is ("a 7.0
+# earthquake", "the 6.5 tremor"); a plural after a number is a count ("two earthquakes").
+_MAGNITUDE_NOUNS = frozenset(["earthquake", "quake", "tremor", "temblor", "aftershock"])
+# Weekdays and other words that date a figure rather than name what it counts: "the toll
+# rose to 233 Sunday" counts no Sundays. Only singular forms: "233 days", "three Sundays"
+# are counts.
+_WEEKDAYS = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
+_TIME_ZONES = frozenset(
+    [
+        "utc", "gmt", "est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "akst", "akdt",
+        "hst", "bst", "cet", "cest", "eet", "eest", "wet", "west", "msk", "ist", "jst", "kst",
+        "hkt", "sgt", "pht", "wib", "aest", "aedt", "acst", "awst", "nzst", "nzdt"
+    ]
+)
+_TIME_WORDS = _WEEKDAYS | frozenset(
+    [
+        "january", "february", "march", "april", "june", "july", "august", "september",
+        "october", "november", "december", "morning", "afternoon", "evening", "night",
+        "tonight", "overnight", "midnight", "noon", "midday", "last", "next"
+    ]
+) | _TIME_ZONES
+# Verbs (and "past") that take a figure as object: a capitalised one before a
+# number is a Title-Case headline ("Quake Kills 400, Injures 1,800"), not the brand of a
+# model number ("Boeing 737"). Listed as base forms; the inflections are derived.
+_NUMBER_VERB_BASES = (
+    "kill injure hurt wound leave claim displace affect evacuate rescue strand trap bury "
+    "hit top reach pass exceed surpass near climb rise jump soar surge fall drop dip plunge "
+    "slip slide sink cut add lose gain shed raise lift lower double triple hire fire sell buy "
+    "seize arrest detain charge jail free release destroy damage flood topple record report "
+    "confirm count find recover identify mobilize mobilise deploy send dispatch approve "
+    "fine pay spend cost earn win owe need seek ask offer pledge promise donate give grant "
+    "allocate invest borrow lend"
+)
+_IRREGULAR_VERB_FORMS = frozenset(
+    [
+        "left", "rose", "risen", "fell", "fallen", "sank", "sunk", "slid", "lost", "shed",
+        "sold", "bought", "paid", "spent", "won", "sought", "found", "sent", "freed", "past",
+        "gave", "given", "lent"
+    ]
+)
+
+
+def _inflections(base: str) -> set[str]:
+    """Base, -s, -ed and -ing forms of a regular verb (close enough for a look-up table)."""
+    forms = {base, base + "s", base + "es", base + "ed", base + "ing"}
+    if base.endswith("e"):
+        forms |= {base + "d", base[:-1] + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    if len(base) <= 4 and base[-1] not in "aeiouwy" and base[-2:-1] in "aeiou" \
+            and base[-3:-2] not in "aeiou":
+        # "hit" -> "hitting", "top" -> "topped", "dip" -> "dipped"
+        forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    return forms
+
+
+_NUMBER_VERBS = frozenset(
+    f for base in _NUMBER_VERB_BASES.split() for f in _inflections(base)
+) | _IRREGULAR_VERB_FORMS
 # A digit range followed by one of these is a score or vote, not a range.
 _SCORE_WORDS = frozenset(
     [
@@ -413,11 +486,17 @@ _NUM_FAST = re.compile(
     r"(?:\.[0-9]+)?"
 )
 _RANGE_CHARS = frozenset("-\u2013\u2014/")
+# Times of day: "9:59 p.m.", "9.59pm", "2.15am", "0830 UTC", "08.30 GMT", "2330 local time",
+# "0830 hours". Zones only in capitals ("1200 west of" is no time).
+_ZONE = "(?:" + "|".join(sorted((z.upper() for z in _TIME_ZONES), key=len, reverse=True)) + ")"
 _DIGIT_FORMS = re.compile(
     rf"""
     (?P<phone>[0-9]{{1,5}}\)?[ .-]?(?:[0-9]{{2,5}}[ .-])?[0-9]{{3,4}}[ .-][0-9]{{4}}(?![0-9]))
   | (?P<time>[0-9]{{1,2}}:[0-9]{{2}}(?::[0-9]{{2}})?(?![0-9])(?:[ \t]?(?i:[ap]\.?m\b\.?))?
-      | [0-9]{{1,2}}[ \t]?(?i:[ap]\.m\.|[ap]m\b))
+      | [0-9]{{1,2}}(?:\.[0-5][0-9])?[ \t]?(?i:[ap]\.m\.|[ap]m\b)
+      | (?:(?:[01][0-9]|2[0-3])[0-5][0-9]|[0-9]{{1,2}}\.[0-5][0-9])
+        [ \t]*(?:{_ZONE}(?![\w])|(?i:local[ \t]+time)\b)
+      | 0[0-9][0-5][0-9][ \t]*(?i:hours|hrs)\b)
   | (?P<iso>{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?![\w-]))
   | (?P<slash>[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?(?![\w/]))
   | (?P<dmy>(?P<dmy_d>[0-3]?[0-9])(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?
@@ -507,6 +586,7 @@ _OF_DET = re.compile(
     r"[ \t]+of(?:[ \t]+(?:the|its|their|these|those|his|her|our|all))?(?=[ \t])", re.IGNORECASE
 )
 _WS = re.compile(r"\s+")
+_TOTAL_AFTER = re.compile(r"[ \t]+[0-9][0-9,]*(?![0-9,.])")
 _HALF_DURATION = re.compile(
     r"(?:[ \t]+an?[ \t]+|[ \t]+|-)(?P<u>(?i:hour|day|year|century|decade|minute|month|week))\b"
 )
@@ -535,6 +615,20 @@ _POINT_AFTER = re.compile(
 )
 _MODEL_AFTER = re.compile(r"[ \t]?(?:Max|MAX|Pro|Plus|Ultra|Mini|Dreamliner|neo|NEO)\b|-[A-Z]")
 _AGE_APPOSITIVE_BEFORE = re.compile(r"[A-Za-z][ \t]*,[ \t]*$")
+# The scale a number is read on, written before it ("magnitude 6.9", "magnitude-6.9", "a
+# magnitude of 6.9", "put the magnitude at 6.5") or after it ("6.1-magnitude", "6.1 on the
+# Richter scale"), and the nouns a bare number before is the magnitude of ("a 7.0 quake").
+_MEASURED_WORDS = "|".join(sorted(_MEASURED_BY, key=len, reverse=True))
+_MEASURED_BEFORE = re.compile(
+    rf"\b(?P<w>(?i:{_MEASURED_WORDS}))(?:[ \t]+(?i:of|at))?(?:[ \t]+|-)$"
+)
+_MEASURED_AFTER = re.compile(
+    rf"(?:[ \t]+|-)(?P<w>(?i:{_MEASURED_WORDS}))\b"
+    r"|[ \t]+(?i:on[ \t]+the[ \t]+)(?P<r>(?i:richter))[ \t]+(?i:scale)\b"
+)
+_MAGNITUDE_NOUN_AFTER = re.compile(
+    "[ \t]+(?=(?i:" + "|".join(sorted(_MAGNITUDE_NOUNS)) + r")\b)"
+)
 
 # Look-backs: applied to the few characters before a number, anchored at the end.
 _CURRENCY_BEFORE = re.compile(
@@ -711,6 +805,10 @@ def _counted_after(text: str, pos: int, allow_of: bool) -> tuple[str | None, int
             continue
         if lw in _STOP or (lw in _PRONOUNS and not words):
             break
+        if lw in _TIME_WORDS or (w[:1].isupper() and lw.rstrip(".") in _MONTHS):
+            # "rose to 233 Sunday", "400 last night", "12 Jan.": when, not what is counted.
+            # The table is singular: "233 days" and "three Sundays" are counts.
+            break
         if words and lw.endswith(("ed", "ly")) and len(lw) > 4:
             # "5,000 missiles deployed ..." -- a participle after the head ends the phrase.
             break
@@ -739,6 +837,14 @@ def _counted_after(text: str, pos: int, allow_of: bool) -> tuple[str | None, int
         i += 1
     while kept and kept[-1][0].lower() in ("and", "or"):
         kept.pop()
+    if m_of is not None and len(kept) == 1 and kept[0][0].lower().endswith(("'s", "\u2019s")):
+        # "6 of the country's 24 provinces": the possessive is whose, and the total after
+        # it says what both numbers count.
+        total = _TOTAL_AFTER.match(text, kept[0][2], limit)
+        if total is not None:
+            noun, noun_end = _counted_after(text, total.end(), allow_of=False)
+            if noun is not None:
+                return noun, noun_end
     return text[kept[0][1]:kept[-1][2]], kept[-1][2]
 
 
@@ -746,8 +852,9 @@ def _is_plural(word: str) -> bool:
     w = word.lower()
     if w in _IRREGULAR_NOUNS:
         return True
-    # "Igla-S", "GPS", "US": a capital final S is an acronym, not a plural.
-    return word[-1:] == "s" and _lemma(w) != w
+    # "Igla-S", "GPS", "US": a capital final S is an acronym, not a plural; "team's" is a
+    # possessive ("5 of the team's players").
+    return word[-1:] == "s" and _lemma(w) != w and not w.endswith(("'s", "\u2019s"))
 
 
 @lru_cache(maxsize=8192)
@@ -850,8 +957,11 @@ class _Parser:
         """True for numbers that name things: "G7", "Covid-19", "F-35", "Boeing 737"."""
         text = self.text
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
+            # Glued with a hyphen, a word reads as it does with a space: "magnitude-6.9" is
+            # "magnitude 6.9"; "Category-4", "level-3", "Covid-19", "F-35" name things.
             m = _HYPHEN_WORD_BEFORE.search(text, max(0, start - 20), start)
-            return not (m and m.group("w").lower() in _HYPHEN_PREFIXES)
+            return not (m and (m.group("w").lower() in _HYPHEN_PREFIXES
+                               or m.group("w").lower() in _MEASURED_BY))
         if start >= 1 and text[start - 1].isalpha():
             return True
         if "," in raw or "." in raw:
@@ -863,12 +973,15 @@ class _Parser:
         if word.lower() in _IDENTIFIER_HEADS:
             return True
         # A capitalised brand/model word glued by a space to a plain integer ("Boeing 737",
-        # "Windows 11"), but not a sentence start or a month.
+        # "Windows 11"), but not a sentence start, a month or weekday ("by Sunday 233
+        # people"), or a verb capitalised in a Title-Case headline ("Quake Kills 400").
         return (
             word[:1].isupper()
             and not word.endswith(("'s", "\u2019s", "s'"))  # "Venezuela's 5000 missiles"
             and len(raw) >= 3
             and word.lower().rstrip(".") not in _MONTHS
+            and word.lower() not in _WEEKDAYS
+            and word.lower() not in _NUMBER_VERBS
             and m.start() > 0
             and not text[max(0, m.start() - 2):m.start()].strip().endswith((".", "!", "?", ":"))
             and not (m.start() == 0 or text[m.start() - 1] == "\n")
@@ -1043,6 +1156,12 @@ class _Parser:
             m_pp = _POINTS_AFTER.match(text, end)
             m_age = _AGE_AFTER.match(text, end)
             m_dur = _DURATION_AFTER.match(text, end) if m_age is None else None
+            if (m_dur is not None and not m_dur.group("u").lower().endswith("s")
+                    and text[end] != "-" and len(raw) == 4 and raw.isdigit()
+                    and 1500 <= int(raw) <= 2199):
+                # "the 1979 year": a year before a singular time word, not 1,979 years
+                # (those are plural; "a 1500-year history" keeps its hyphen).
+                m_dur = None
             m_mul = _MULTIPLE_AFTER.match(text, end)
             m_cw = _CURRENCY_WORD_AFTER.match(text, end) if currency is None else None
             m_deg = _DEGREE_AFTER.match(text, end)
@@ -1136,7 +1255,9 @@ class _Parser:
         if kind in (QuantityKind.CARDINAL, QuantityKind.MONEY, QuantityKind.MEASURE,
                     QuantityKind.PERCENT, QuantityKind.AGE, QuantityKind.DURATION):
             if kind is QuantityKind.CARDINAL:
-                counted, _ = _counted_after(text, end, allow_of=True)
+                counted = self._measured(num_start, end, value, raw, from_words, scale, low)
+                if counted is None:
+                    counted, _ = _counted_after(text, end, allow_of=True)
             else:
                 # "6,000 meters", "$2.5m deal": keep what follows as context only.
                 counted, _ = _counted_after(text, end, allow_of=kind is QuantityKind.PERCENT)
@@ -1147,6 +1268,37 @@ class _Parser:
             counted=counted, precision=precision, vague=is_vague,
         ))
         return end
+
+    def _measured(self, num_start: int, end: int, value: Decimal, raw: str, from_words: bool,
+                  scale: str | None, low: Decimal | None) -> str | None:
+        """What a bare number read on a named scale measures, with the noun it qualifies.
+
+        "a magnitude-6.9 earthquake", "a 6.9-magnitude earthquake", "magnitude 6.9
+        earthquake" and "a 6.9 earthquake" all give "earthquake magnitude": the head is
+        what is measured, so any two readings of a magnitude compare ("quake magnitude"),
+        and the noun stays as context.
+        """
+        if scale is not None or low is not None or from_words or not value < 10:
+            # Magnitudes run below ten: "the magnitude of 5,000 deaths" is a count.
+            return None
+        text = self.text
+        after = end
+        mb = _MEASURED_BEFORE.search(text, max(0, num_start - 24), num_start)
+        ma = _MEASURED_AFTER.match(text, end) if mb is None else None
+        if mb is not None:
+            measured = _MEASURED_BY[mb.group("w").lower()]
+        elif ma is not None:
+            measured = _MEASURED_BY[(ma.group("w") or ma.group("r")).lower()]
+            after = ma.end()
+        elif "." in raw and _MAGNITUDE_NOUN_AFTER.match(text, end):
+            # Only a decimal: "9 earthquake victims" counts victims, "a 7.0 quake" is a reading.
+            measured = "magnitude"
+        else:
+            return None
+        noun, _ = _counted_after(text, after, allow_of=False)
+        if noun is not None and _lemma(noun.split()[0]) == measured:
+            noun = " ".join(noun.split()[1:]) or None  # "6.9 magnitude earthquake"
+        return f"{noun} {measured}" if noun else measured
 
     def _is_score(self, start: int, end: int, lo: Decimal, hi: Decimal, sep: str) -> bool:
         if sep not in ("-", "\u2013", "\u2014"):

@@ -70,7 +70,7 @@ async def open_llm(settings: Settings) -> AsyncIterator[StructuredLLM]:
     from .llm import embedded
 
     path = embedded.model_path(settings.local_model)
-    with embedded.serve(path, alias=settings.effective_model) as base_url:
+    with embedded.serve(path, alias=settings.effective_model, log=settings.server_log) as base_url:
         llm = OpenAICompatible(base_url=base_url, **common)
         try:
             yield llm

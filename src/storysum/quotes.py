@@ -35,17 +35,18 @@ nobody. Words inside other quotations never count as attribution.
 
 Everything about a source (normalised text, quotations, sentences, persons, word index) is
 computed once per source text and cached, so checking many quotes against the same
-articles costs well under a millisecond each; see tests/test_quotes.py for timings.
+articles costs well under a millisecond each; see tests/test_quotes.py for timings. The
+cache keeps the last 64 texts; a caller checking against more (the merger, every article of
+a story) passes :class:`PreparedSource` objects, which keep what was computed for as long
+as they live.
 """
-
-# The module's subject is typographic punctuation, so its source names those characters.
-# ruff: noqa: RUF001, RUF002, RUF003
 
 from __future__ import annotations
 
 import bisect
 import re
 import unicodedata
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -56,7 +57,7 @@ from rapidfuzz.distance import Indel, LCSseq
 
 from storysum.spans import TextSpan
 
-__all__ = ["QuoteCheck", "QuoteVerdict", "find_quotations", "verify_quote"]
+__all__ = ["PreparedSource", "QuoteCheck", "QuoteVerdict", "find_quotations", "verify_quote"]
 
 #: Similarity from which a quoted passage counts as a rendering of the quote: the mean of
 #: rapidfuzz's character ``ratio`` and word-sequence Indel similarity over the best
@@ -99,8 +100,8 @@ class _Normalised:
     """A comparison form of a text, with each character's origin in the original text."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original(self, i: int, j: int) -> tuple[int, int]:
         """Original ``[start, end)`` of the normalised slice ``[i, j)`` (``j > i``)."""
@@ -190,9 +191,65 @@ def _normalise(text: str) -> _Normalised:
     return _Normalised("".join(out), starts, ends)
 
 
+class PreparedSource:
+    """A source text with what :func:`verify_quote` derives from it, each computed once.
+
+    Pass it to ``verify_quote`` in place of the text when one text is checked against many
+    quotes (the merger checks quotes against every article): the normalised text with its
+    offset map, and the sentences and quoted passages indexed by word, are then computed once
+    per text, however many texts are in use -- the cache behind plain-string sources keeps
+    only the last 64. Verdicts, spans and reasons are the same as for the plain text.
+    """
+
+    __slots__ = ("_bounds", "_norm", "_units", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._norm: _Normalised | None = None
+        self._bounds: list[tuple[int, int, bool]] | None = None
+        self._units: _Units | None = None
+
+    @property
+    def norm(self) -> _Normalised:
+        if self._norm is None:
+            n = _normalise(self.text)
+            # Kept for as long as the source is: the offset maps as machine integers, an
+            # eighth of the memory of lists of int objects.
+            code = "i" if len(self.text) < 2**31 - 1 else "q"
+            self._norm = _Normalised(n.text, array(code, n.starts), array(code, n.ends))
+        return self._norm
+
+    @property
+    def normalised(self) -> str:
+        """The comparison form of the text (see ``_normalise``)."""
+        return self.norm.text
+
+    @property
+    def bounds(self) -> list[tuple[int, int, bool]]:
+        if self._bounds is None:
+            self._bounds = _unit_bounds(self.text, self.norm)
+        return self._bounds
+
+    @property
+    def units(self) -> _Units:
+        if self._units is None:
+            self._units = _index_units(self.norm, self.bounds)
+        return self._units
+
+    def passages(self) -> list[str]:
+        """The normalised text of each sentence and quoted passage: the stretches a rendering
+        of a quote is looked for in (a rendering never runs across two)."""
+        norm = self.norm.text
+        return [norm[s:e] for s, e, _ in self.bounds]
+
+
 @lru_cache(maxsize=64)
-def _normalised_source(text: str) -> _Normalised:
-    return _normalise(text)
+def _prepared(text: str) -> PreparedSource:
+    return PreparedSource(text)
+
+
+def _as_prepared(source: str | PreparedSource) -> PreparedSource:
+    return source if isinstance(source, PreparedSource) else _prepared(source)
 
 
 # --------------------------------------------------------------------------- quotations
@@ -491,7 +548,8 @@ def _parse_speaker(speaker: str) -> _Speaker | None:
         # Hispanic double surnames: "Vladimir Padrino López" is "Padrino" in most copy.
         variants.update(w for w in names[1:] if len(w) >= 4)
         variants.add(" ".join(names[1:]))
-    return _Speaker(tuple(sorted(variants, key=len, reverse=True)), frozenset(names), False)
+    # Longest first, ties alphabetical: never the set's hash order.
+    return _Speaker(tuple(sorted(variants, key=lambda v: (-len(v), v))), frozenset(names), False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -744,9 +802,7 @@ class _Units:
     by_word: dict[str, list[int]]
 
 
-@lru_cache(maxsize=64)
-def _units(text: str) -> _Units:
-    norm = _normalised_source(text)
+def _unit_bounds(text: str, norm: _Normalised) -> list[tuple[int, int, bool]]:
     bounds: list[tuple[int, int, bool]] = []
     for qs, qe in _quotation_bounds(text):
         bounds.append((norm.to_norm(qs), norm.to_norm(qe), True))
@@ -754,6 +810,10 @@ def _units(text: str) -> _Units:
     for k, s in enumerate(starts):
         e = starts[k + 1] if k + 1 < len(starts) else len(text)
         bounds.append((norm.to_norm(s), norm.to_norm(e), False))
+    return bounds
+
+
+def _index_units(norm: _Normalised, bounds: list[tuple[int, int, bool]]) -> _Units:
     by_word: dict[str, list[int]] = {}
     for u, (s, e, _) in enumerate(bounds):
         for w in _content_words(norm.text[s:e]):
@@ -845,13 +905,13 @@ def _numbers(text: str) -> list[str]:
     return sorted(re.sub(r"[,\s]", "", d) for d in re.findall(r"\d[\d,.]*\d|\d", text))
 
 
-def _variants(q: str, sources: Sequence[str]) -> list[_Candidate]:
+def _variants(q: str, sources: Sequence[PreparedSource]) -> list[_Candidate]:
     words = _content_words(q) or set(_WORD.findall(q))
     q_words = [w for w, _, _ in _compare_words(q)]
     found: list[_Candidate] = []
-    for index, text in enumerate(sources):
-        units = _units(text)
-        norm = _normalised_source(text)
+    for index, source in enumerate(sources):
+        units = source.units
+        norm = source.norm
         shared: dict[int, int] = {}
         for w in words:
             for u in units.by_word.get(w, ()):
@@ -889,13 +949,20 @@ def _speaker_span(sources: Sequence[str], index: int, m: _Mention | None) -> Tex
     return None if m is None else _span(sources, index, m.start, m.end)
 
 
-def verify_quote(quote: str, speaker: str | None, sources: str | Sequence[str]) -> QuoteCheck:
+def verify_quote(
+    quote: str,
+    speaker: str | None,
+    sources: str | PreparedSource | Sequence[str | PreparedSource],
+) -> QuoteCheck:
     """Check ``quote``, attributed to ``speaker``, against ``sources`` (one text or several).
 
-    Spans index into ``sources`` (0 for a single string). ``speaker`` None skips the
-    attribution check. Never raises on any text.
+    Spans index into ``sources`` (0 for a single source). ``speaker`` None skips the
+    attribution check. A source may be given as a :class:`PreparedSource` of its text, with
+    the same result: it only saves preparing the text again. Never raises on any text.
     """
-    texts: list[str] = [sources] if isinstance(sources, str) else list(sources)
+    given = [sources] if isinstance(sources, str | PreparedSource) else sources
+    prepared = [_as_prepared(s) for s in given]
+    texts: list[str] = [p.text for p in prepared]
     frags = _fragments(quote)
     if not frags:
         return _check(QuoteVerdict.NOT_FOUND, reason="The quote has no words to check.")
@@ -903,7 +970,7 @@ def verify_quote(quote: str, speaker: str | None, sources: str | Sequence[str]) 
 
     misattributed: QuoteCheck | None = None
     for index, text in enumerate(texts):
-        norm = _normalised_source(text)
+        norm = prepared[index].norm
         for placed in _verbatim(norm, frags):
             pieces = [_span(texts, index, *norm.original(s, e)) for s, e in placed]
             whole = _span(texts, index, pieces[0].start, pieces[-1].end)
@@ -931,8 +998,8 @@ def verify_quote(quote: str, speaker: str | None, sources: str | Sequence[str]) 
         return misattributed
 
     if len(frags) > 1:
-        for index, text in enumerate(texts):
-            norm = _normalised_source(text)
+        for index, source in enumerate(prepared):
+            norm = source.norm
             if all(_find_all(norm.text, frag, limit=1) for frag in frags):
                 # Every piece is there, just not in this order: a rearranged quote is a
                 # misquote, however similar the words.
@@ -940,12 +1007,12 @@ def verify_quote(quote: str, speaker: str | None, sources: str | Sequence[str]) 
                     QuoteVerdict.NOT_FOUND,
                     reason=f"Source {index} has every fragment of the quote, but in another order.",
                 )
-    candidates = _variants(" ".join(frags), texts)
+    candidates = _variants(" ".join(frags), prepared)
     blocked: QuoteCheck | None = None
     for c in candidates:
         if c.similarity < (VARIANT_THRESHOLD if c.quoted else UNQUOTED_VARIANT_THRESHOLD):
             break  # sorted best first
-        norm = _normalised_source(texts[c.source])
+        norm = prepared[c.source].norm
         span = _span(texts, c.source, *norm.original(c.start, c.end))
         if c.blocked:
             if blocked is None:
@@ -985,7 +1052,7 @@ def verify_quote(quote: str, speaker: str | None, sources: str | Sequence[str]) 
     if blocked is not None:
         return blocked
     best = candidates[0].similarity if candidates else 0.0
-    if len(frags) > 1 and any(_verbatim(_normalised_source(t), frags[:1]) for t in texts):
+    if len(frags) > 1 and any(_verbatim(p.norm, frags[:1]) for p in prepared):
         reason = "The quote's fragments are not all in one source in this order."
     else:
         reason = "No source contains the quote or a near-identical rendering of it."

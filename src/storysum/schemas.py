@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .models import Brief, ChunkExtraction
+from .models import Brief, ChunkFacts
 
 SCHEMAS: dict[str, type[Any]] = {
-    "extraction.schema.json": ChunkExtraction,
+    "extraction.schema.json": ChunkFacts,  # what the model fills, as the model sees it
     "brief.schema.json": Brief,
 }
 

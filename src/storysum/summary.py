@@ -7,6 +7,7 @@ removed and listed with the reason, so the summary can be short but never wrong 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import Field
@@ -19,6 +20,7 @@ from .prompts import load_prompt
 
 PROMPT = "summary"
 MAX_FACTS = 30
+MAX_CLAIMS = 8  # the ledger is sorted most-carried first
 
 
 class SummaryDraft(Frozen):
@@ -31,19 +33,29 @@ class SummaryDraft(Frozen):
     )
 
 
+def _outlets(n: int) -> str:
+    return f"{n} outlet{'s' if n != 1 else ''}"
+
+
 def facts(merged: Merged) -> str:
-    """The verified items as short lines, most corroborated first."""
+    """The verified items as short lines, most corroborated first.
+
+    Outlets are given as a count, not by name: a small model reads "bangladesh-post" as the
+    place the story happened.
+    """
     lines: list[str] = []
-    for f in merged.figures:
-        if f.extracted:
-            outlets = ", ".join(sorted({s.outlet for s in f.sources}))
-            lines.append(f"- {f.value} {f.counted} (sources: {outlets})")
+    figures = sorted(
+        (f for f in merged.figures if f.extracted),
+        key=lambda f: -len({s.outlet for s in f.sources}),
+    )
+    for f in figures:
+        lines.append(f"- {f.value} {f.counted} ({_outlets(len({s.outlet for s in f.sources}))})")
     for d in merged.discrepancies:
         if d.kind.value in ("conflict", "scope"):
-            sides = " vs ".join(f"{v.value} ({', '.join(v.outlets)})" for v in d.values)
+            sides = " vs ".join(f"{v.value} ({_outlets(len(v.outlets))})" for v in d.values)
             lines.append(f"- sources disagree on {d.counted}: {sides}")
-    for c in merged.claims:
-        lines.append(f"- {c.text} (sources: {', '.join(c.outlets)})")
+    for c in merged.claims[:MAX_CLAIMS]:
+        lines.append(f"- {c.text} ({_outlets(len(c.outlets))})")
     for q in merged.quotes:
         lines.append(f"- {q.speaker} said: “{q.quote}”")
     return "\n".join(lines[:MAX_FACTS]) or "- (no verified facts)"
@@ -53,9 +65,26 @@ def messages_for(merged: Merged) -> list[dict[str, str]]:
     return [{"role": "user", "content": load_prompt(PROMPT).render(facts=facts(merged))}]
 
 
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+
+
+def unknown_names(sentence: str, story: str) -> list[str]:
+    """Capitalised names in ``sentence`` (not its first word) that the story never uses."""
+    found = []
+    for m in _NAME.finditer(sentence):
+        if m.start() == 0:
+            continue
+        for word in m.group(1).split():
+            if word.lower() not in story.lower():
+                found.append(word)
+    return found
+
+
 def check_summary(draft: Sequence[str], articles: Sequence[Article]) -> Summary:
-    """Keep the sentences whose every number the sources support."""
+    """Keep the sentences whose every number the sources support and whose every name
+    the sources use (a small model put the story in the country of an outlet's name)."""
     texts = [a.text for a in articles]
+    story = "\n".join(a.body() for a in articles)
     kept: list[str] = []
     removed: list[RemovedSentence] = []
     for sentence in draft:
@@ -63,9 +92,16 @@ def check_summary(draft: Sequence[str], articles: Sequence[Article]) -> Summary:
         if not sentence:
             continue
         bad = [c for c in verify_numbers(sentence, texts) if not c.supported]
+        names = unknown_names(sentence, story)
         if bad:
             why = "; ".join(f"{c.quantity.text!r}: {c.reason}" for c in bad)
             removed.append(RemovedSentence(text=sentence, reason=f"unsupported number: {why}"))
+        elif names:
+            removed.append(
+                RemovedSentence(
+                    text=sentence, reason=f"names what no source mentions: {', '.join(names)}"
+                )
+            )
         else:
             kept.append(sentence)
     return Summary(sentences=kept, removed=removed)

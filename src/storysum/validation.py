@@ -10,6 +10,7 @@ here, by code, in the article's original text. Every item leaves with a verdict;
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -104,6 +105,22 @@ def _fold(text: str) -> str:
     return "".join(out).replace("’", "'")
 
 
+# A line that dates the page, not the story: "Publication date: August 4, 2014".
+_PAGE_DATE = re.compile(
+    r"^\W*(?:publication date|published|first published|posted|updated|last updated|"
+    r"last modified|date)\b\W*(?:on\b)?[^\n]{0,60}$",
+    re.IGNORECASE,
+)
+
+
+def page_date_line(text: str, at: int) -> str | None:
+    """The line holding offset ``at`` when it is a publication/update stamp, else None."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)].strip()
+    return line if _PAGE_DATE.match(line) else None
+
+
 def check_figure_item(
     fig: ExtractedFigure, src: SourceText
 ) -> tuple[Verdict, str, Span | None, str, Quantity | None]:
@@ -122,6 +139,14 @@ def check_figure_item(
     span = src.from_text_span(result.evidence[0]) if result.evidence else None
     match = str(result.verdict)
     if result.verdict in (NumberVerdict.EXACT, NumberVerdict.EQUIVALENT, NumberVerdict.ROUNDED):
+        if result.evidence and (line := page_date_line(src.text, result.evidence[0].start)):
+            return (
+                Verdict.UNSUPPORTED,
+                f"the page's own date, not the story's: {line!r}",
+                span,
+                ("page-date"),
+                None,
+            )
         return Verdict.VERIFIED, result.reason, span, match, result.source_quantity
     if result.verdict is NumberVerdict.MISMATCH:
         return Verdict.MISMATCH, result.reason, span, match, result.source_quantity
@@ -173,11 +198,51 @@ def check_claim_item(c: ExtractedClaim, src: SourceText) -> tuple[Verdict, str, 
     )
 
 
+# Lower-case words a personal or organisation name may contain ("Nicolás de la Cruz").
+_NAME_PARTICLES = frozenset(
+    "de da das del della der di do dos du la le van von al el bin ibn and of the for y".split()
+)
+
+
+# A name ends with the name, not a title: "Venezuelan Defense Minister" alone is nobody.
+_TITLES = frozenset(
+    "president minister governor mayor secretary senator spokesman spokeswoman spokesperson "
+    "chancellor premier director chief commander general official officials leader king queen "
+    "prince ambassador envoy representative deputy chairman chairwoman ceo".split()
+)
+
+
+def looks_like_name(name: str) -> bool:
+    """A name, not a description or a bare title: every word capitalised or a particle, one
+    capital at least, and the last word not a title.
+
+    "Venezuelan President Nicolás Maduro" and "Bank of England" are names; "reservists
+    claimed by Maduro", "powerful countries" and "Venezuelan President" are what a small model
+    lists as actors.
+    """
+    words = [w.strip("().,'’\"") for w in name.split()]
+    words = [w for w in words if w]
+    return (
+        bool(words)
+        and any(w[0].isupper() for w in words)
+        and all(w[0].isupper() or not w[0].isalpha() or w.lower() in _NAME_PARTICLES for w in words)
+        and words[-1].lower() not in _TITLES
+    )
+
+
 def find_name(name: str, text: str) -> tuple[int, int] | None:
-    """Where ``name`` (or failing that its last word) is mentioned, case and accents folded."""
+    """Where ``name`` is mentioned, case and accents folded.
+
+    Failing the whole name, its last word ("Maduro" for "President Nicolás Maduro") - only
+    for something that looks like a name, so a description ending in a name is not grounded
+    on that name. Initials are matched with or without spaces ("U. S." = "U.S.").
+    """
     folded, target = _fold(text), _fold(name.strip())
-    for needle in (target, target.split()[-1] if target.split() else ""):
-        if len(needle) < 3:
+    needles = [target, re.sub(r"(?<=\b\w\.) (?=\w\.)", "", target)]
+    if looks_like_name(name) and target.split():
+        needles.append(target.split()[-1])
+    for needle in dict.fromkeys(needles):
+        if len(needle) < 2 or (len(needle) < 3 and not needle.isupper()):
             continue
         at = folded.find(needle)
         while at >= 0:
@@ -190,6 +255,8 @@ def find_name(name: str, text: str) -> tuple[int, int] | None:
 
 
 def check_actor_item(a: ExtractedActor, src: SourceText) -> tuple[Verdict, str, Span | None, str]:
+    if not looks_like_name(a.name):
+        return Verdict.UNSUPPORTED, "not a name: a description of a group or thing", None, "no-name"
     found = find_name(a.name, src.text)
     if found is None:
         return Verdict.UNSUPPORTED, "the name does not appear in the source", None, "absent"

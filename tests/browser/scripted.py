@@ -14,14 +14,20 @@ from typing import Any
 from storysum.llm.fake import FakeLLM
 
 _NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?(?: million| billion)?\b")
-_QUOTE = re.compile(r"“([^”]{12,300})”")
 _NAME = re.compile(r"\b([A-Z][a-zé]+ [A-Z][a-zé]+)\b")
-_SENTENCE = re.compile(r"[A-Z][^.!?\n]{30,300}[.!?]")
 
 
-def _chunk_text(messages: list[dict[str, str]]) -> str:
-    text = messages[-1]["content"]
-    return text.split("\nNumbers in this article")[0]
+def _text(messages: list[dict[str, str]]) -> str:
+    """The chunk's text inside the extraction prompt."""
+    content = messages[-1]["content"]
+    return content.split(":\n\n", 1)[-1].split("\n\nNumbers: ")[0]
+
+
+def _quotations(messages: list[dict[str, str]]) -> int:
+    line = next(
+        (x for x in messages[-1]["content"].splitlines() if x.startswith("Quotations: ")), ""
+    )
+    return len(re.findall(r"\bQ\d+ ", line))
 
 
 def _summary(text: str) -> dict[str, Any]:
@@ -36,29 +42,19 @@ def _summary(text: str) -> dict[str, Any]:
 def answer(messages: list[dict[str, str]]) -> dict[str, Any]:
     if "Verified facts:" in messages[-1]["content"]:
         return _summary(messages[-1]["content"])
-    text = _chunk_text(messages)
+    text = _text(messages)
     figures: list[dict[str, Any]] = []
     for m in list(_NUMBER.finditer(text))[:8]:
-        before = text[max(0, m.start() - 30) : m.start()].split(" ", 1)[-1]
-        after = text[m.end() : m.end() + 25].rsplit(" ", 1)[0]
-        evidence = (before + m.group(0) + after).strip()
-        words = after.split()
-        counted = " ".join(words[:2]) if words else "count"
-        if "\n" in evidence or not counted.strip():
-            continue
-        figures.append({"value": m.group(0), "counted": counted[:100], "evidence": evidence})
-    figures.append(
-        {"value": "987,654", "counted": "invented things", "evidence": "987,654 invented things"}
-    )
+        words = text[m.end() : m.end() + 25].rsplit(" ", 1)[0].split()
+        if words:
+            figures.append({"value": m.group(0), "counts": " ".join(words[:2])[:40]})
+    figures.append({"value": "987,654", "counts": "invented things"})
+    names = list(dict.fromkeys(_NAME.findall(text)))
     quotes = [
-        {"quote": q.group(1), "speaker": names[0] if (names := _NAME.findall(text)) else "someone"}
-        for q in list(_QUOTE.finditer(text))[:3]
+        {"quotation": k, "speaker": names[0] if names else "someone"}
+        for k in range(1, min(3, _quotations(messages)) + 1)
     ]
-    claims = [{"text": s.group(0)} for s in list(_SENTENCE.finditer(text))[:2]] or [
-        {"text": text.strip()[:200] or "nothing"}
-    ]
-    actors = [{"name": n} for n in dict.fromkeys(_NAME.findall(text))][:5]
-    return {"figures": figures[:12], "quotes": quotes, "claims": claims, "actors": actors}
+    return {"figures": figures[:12], "quotes": quotes, "actors": names[:5]}
 
 
 def scripted_llm() -> FakeLLM:

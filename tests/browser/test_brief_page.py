@@ -104,9 +104,10 @@ def _visible(driver: Any, element: Any) -> dict[str, Any]:
 def test_clicking_a_figure_marks_its_evidence_in_every_article_and_shows_it(
     browser, tmp_path, seeds_cassette, seeds_dir
 ):
-    from recording import cassette, llm_endpoint
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
+
+    from recording import cassette, llm_endpoint
 
     # Only the pipeline's LLM calls are replayed; the driver's calls to chromedriver are not.
     with cassette("seeds.yaml", "none"), llm_endpoint("none") as url:

@@ -137,6 +137,14 @@ def serve(
         str(n_ctx),
         "--n_threads",
         str(threads or os.cpu_count() or 2),
+        # Flash attention and 1,024-token batches read a chunk's prompt in one or two passes:
+        # 57 prompt tokens/s against 40 with the defaults, measured on 2 cores (README).
+        "--flash_attn",
+        "true",
+        "--n_batch",
+        "1024",
+        "--n_ubatch",
+        "1024",
     ]  # llama.cpp keeps the previous prompt's KV state, so the fixed prefix is not re-read
     logfile = log.open("ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -5,7 +5,9 @@ Names are reduced to the words that name (titles, possessives and descriptors dr
 folded. A shorter name joins the one longer name that contains it ("Maduro", "Vladimir
 Padrino"); when two longer names contain it (Donald Trump, Melania Trump) it stays apart, as it
 does in the mention scan. An acronym joins the name whose initials it spells ("CIA").
-Every merged actor's mentions are then found in every article, by code.
+Every merged actor's mentions are then found in every article, by code: only in the articles
+whose words include the first word of one of its names (an index of the articles' words), so
+the cost grows with the mentions, not with actors x articles.
 """
 
 from __future__ import annotations
@@ -70,8 +72,12 @@ class _UnionFind:
 
 
 def _cluster(keys: list[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
-    """Each distinct key -> a cluster number."""
-    distinct = sorted({k for k in keys if k}, key=len, reverse=True)
+    """Each distinct key -> a cluster number.
+
+    Keys are taken longest first, equal lengths in input order (a stable sort of the keys as
+    first given, never of a set): a one-word key may join two clusters, which changes what a
+    later one-word key sees, so the order must be a function of the input alone."""
+    distinct = sorted(dict.fromkeys(k for k in keys if k), key=len, reverse=True)
     index = {k: i for i, k in enumerate(distinct)}
     uf = _UnionFind(len(distinct))
     by_word: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -120,6 +126,12 @@ def merge_actors(
                 surname_owners[keys[i][-1]].add(cluster)
 
     indexes = indexes or {a.id: WordIndex(a.text) for a in articles}
+    holders: dict[str, set[str]] = defaultdict(set)  # word -> the articles that have it
+    for article_id, index in indexes.items():
+        for w in index.positions:
+            holders[w].add(article_id)
+    outlets = {a.id: a.outlet for a in articles}
+    position = {a.id: k for k, a in enumerate(articles)}
     out: list[BriefActor] = []
     for members in groups.values():
         checked = [actors[i] for i in members]
@@ -128,11 +140,18 @@ def merge_actors(
         mentions: dict[tuple[str, int], Span] = {
             (c.span.article_id, c.span.start): c.span for c in checked if c.span
         }
-        needles = {keys[i] for i in members}
-        full = max(needles, key=len)
+        # The names to look for, longest first, equal lengths in input order: where two of
+        # them start at one place ("Donald", "Donald Trump") the longer one is the mention.
+        # A list, not a set, so that neither this nor ``full`` follows the hash order.
+        needles = list(dict.fromkeys(keys[i] for i in members))
+        full = max(needles, key=len)  # the first of the longest
         if len(full) > 1 and len(surname_owners[full[-1]]) == 1:
-            needles.add((full[-1],))
-        for article in articles:
+            needles.append((full[-1],))
+        needles = sorted(dict.fromkeys(needles), key=len, reverse=True)
+        # A run of a name's words starts with its first word: other articles have no mention.
+        holding = set().union(*(holders.get(needle[0], set()) for needle in needles))
+        for k in sorted(position[a] for a in holding if a in position):
+            article = articles[k]
             spans = _kept(article)
             for needle in needles:
                 for start, end in indexes[article.id].find(list(needle)):
@@ -147,10 +166,7 @@ def merge_actors(
                             ),
                         )
         spans_sorted = sorted(mentions.values(), key=lambda s: (s.article_id, s.start))
-        outlet_of = {
-            **{a.id: a.outlet for a in articles},
-            **{c.article.id: c.article.outlet for c in checked},
-        }
+        own = {c.article.id: c.article.outlet for c in checked}
         out.append(
             BriefActor(
                 name=canonical,
@@ -163,7 +179,12 @@ def merge_actors(
                     }
                 ),
                 mentions=spans_sorted,
-                outlets=sorted({outlet_of[s.article_id] for s in spans_sorted}),
+                outlets=sorted(
+                    {
+                        own[s.article_id] if s.article_id in own else outlets[s.article_id]
+                        for s in spans_sorted
+                    }
+                ),
             )
         )
     return sorted(out, key=lambda a: (-len(a.outlets), -len(a.mentions), a.name))

@@ -4,7 +4,10 @@ Claims are compared through rapidfuzz (token-set similarity of their folded word
 within blocks of claims that share rare words, so the cost grows with the number of claims,
 not its square. Each cluster is then looked for in every other article: a sentence that says
 the same (similar wording, and every number in the claim supported by that sentence) credits
-that outlet too. A claim carried by one outlet only is marked single-source.
+that outlet too. That scan goes through an index of the sentences' words (the sentences
+sharing enough of the claim's rarer words), and what is compared of a sentence (its sorted
+words, its numbers) is computed once per sentence, not once per claim that looks at it. A
+claim carried by one outlet only is marked single-source.
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ def _numbers(text: str) -> frozenset[str]:
     return frozenset(str(q.value) for q in parse_quantities(text))
 
 
-def same_statement(a_key: str, a_numbers: frozenset[str], b_key: str,
-                   b_numbers: frozenset[str]) -> bool:
+def same_statement(
+    a_key: str, a_numbers: frozenset[str], b_key: str, b_numbers: frozenset[str]
+) -> bool:
     score = fuzz.token_set_ratio(a_key, b_key)
     return score >= SAME_CLAIM or (bool(a_numbers & b_numbers) and score >= SAME_WITH_NUMBER)
 
@@ -52,10 +56,26 @@ class _Sentence:
     start: int
     end: int
     words: frozenset[str]
+    _key: str | None = None
+    _numbers: frozenset[str] | None = None
 
     @property
     def text(self) -> str:
         return self.article.text[self.start : self.end]
+
+    @property
+    def key(self) -> str:
+        """``_key(self.text)``, computed on first use: only candidate sentences need it."""
+        if self._key is None:
+            self._key = " ".join(sorted(self.words))
+        return self._key
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        """``_numbers(self.text)``, computed on first use."""
+        if self._numbers is None:
+            self._numbers = _numbers(self.text)
+        return self._numbers
 
 
 def _sentences(articles: Sequence[Article]) -> list[_Sentence]:
@@ -80,7 +100,17 @@ def _blocks(word_sets: Sequence[frozenset[str]], min_shared: int) -> list[tuple[
         for x in range(len(ids)):
             for y in range(x + 1, len(ids)):
                 shared[(ids[x], ids[y])] += 1
-    return [pair for pair, n in shared.items() if n >= min_shared]
+    # Sorted: ``shared`` was filled in the order of a set's words (the hash order).
+    return sorted(pair for pair, n in shared.items() if n >= min_shared)
+
+
+def _numbers_agree(a: object, b: object) -> bool:
+    """Two claims are one only if each states no number the other contradicts: "19 km
+    northeast" and "some 21 kilometres northeast" are a discrepancy, never one claim."""
+    assert isinstance(a, ExtractedClaim) and isinstance(b, ExtractedClaim)
+    return all(c.supported for c in verify_numbers(a.text, b.text)) and all(
+        c.supported for c in verify_numbers(b.text, a.text)
+    )
 
 
 def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[BriefClaim]:
@@ -111,7 +141,11 @@ def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[
         else:
             by_span[key] = i
     for i, j in _blocks(words, 2):
-        if find(i) != find(j) and same_statement(keys[i], numbers[i], keys[j], numbers[j]):
+        if (
+            find(i) != find(j)
+            and same_statement(keys[i], numbers[i], keys[j], numbers[j])
+            and _numbers_agree(claims[i].item, claims[j].item)
+        ):
             parent[find(i)] = find(j)
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(claims)):
@@ -149,12 +183,14 @@ def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[
                 for k in postings[w]:
                     counts[k] += 1
         need = max(2, (len(claim_words) + 1) // 2)
-        for k, n in counts.items():
-            s = sents[k]
+        # In the articles' order, sentence by sentence: the first sentence of an article that
+        # says the same is the one credited. ``counts`` was filled in the order of a set's
+        # words (the hash order), so it is not iterated as it stands.
+        for k in sorted(counts):
+            n, s = counts[k], sents[k]
             if n < need or s.article.id in credited:
                 continue
-            if not same_statement(keys[members[0]], numbers[members[0]], _key(s.text),
-                                  _numbers(s.text)):
+            if not same_statement(keys[members[0]], numbers[members[0]], s.key, s.numbers):
                 continue
             if not all(check.supported for check in verify_numbers(first.text, s.text)):
                 continue

@@ -36,7 +36,7 @@ from ..models import (
     Verdict,
 )
 from ..numbers import Qualifier, Quantity, QuantityKind, parse_quantities
-from ..validation import Checked
+from ..validation import Checked, page_date_line
 from .text import content_words, fold, heads, singular
 
 # Kinds that are figures about the story; ordinals ("third") are not.
@@ -166,6 +166,8 @@ def inventory(article: Article) -> list[Occurrence]:
             if q.kind not in FIGURE_KINDS:
                 continue
             q = _shift(q, seg_start)
+            if page_date_line(article.text, q.start):
+                continue  # "Publication date: August 4, 2014" dates the page, not the story
             sentence = next(((s, e) for s, e in bounds if s <= q.start < e), (seg_start, seg_end))
             out.append(Occurrence(article, q, sentence))
     return out

@@ -1,0 +1,77 @@
+"""Smoke test of the benchmarks: ``python -m bench --quick`` runs, prints its table, writes its
+JSON, and every number it measured is there and positive. No timing is asserted: the sizes
+are too small to mean anything, and the machine is shared.
+
+The benchmarks run in a child process: their fake endpoint is a real HTTP server on
+127.0.0.1, which this suite's network block would otherwise refuse.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = ["validator", "merge", "pipeline", "concurrency", "tokens"]
+
+
+def run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_quick_run_prints_one_table_and_writes_positive_numbers(tmp_path):
+    out = tmp_path / "bench.json"
+    done = run("-m", "bench", "--quick", "--json", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["bench", "measure"])
+    body = lines[header + 2 :]
+    for row in ROWS:
+        assert any(line.startswith(row) for line in body), f"no {row} row in:\n{done.stdout}"
+    assert any(
+        line.startswith("embedded") and "skipped: pass --embedded" in line for line in body
+    )
+
+    result = json.loads(out.read_text())
+    assert result["mode"] == "quick"
+    rows = {r["bench"]: r for r in result["rows"]}
+    assert set(rows) == {*ROWS, "embedded"}
+    assert rows["embedded"]["status"] == "skipped"
+    for name in ROWS:
+        row = rows[name]
+        assert row["status"] == "ok", row["message"]
+        assert row["metrics"], name
+        for metric in row["metrics"]:
+            value = metric["value"]
+            assert isinstance(value, (int, float)), (name, metric)
+            if metric["measure"].startswith("false alarms"):
+                assert value >= 0, (name, metric)  # none is the goal
+            else:
+                assert value > 0, (name, metric)
+            if metric["target"] not in (None, "-"):
+                assert isinstance(metric["met"], bool), (name, metric)
+
+    pipeline = rows["pipeline"]["details"]
+    assert pipeline["articles"] == 20
+    assert pipeline["failed_chunks"] == 0, pipeline["failures"]
+    assert pipeline["calls"] >= pipeline["chunks"] > 0
+    assert pipeline["verified"] > 0  # the fake's answers are checked against real text
+    concurrency = rows["concurrency"]["details"]["rows"]
+    assert [c["concurrency"] for c in concurrency] == [1, 4, 16]
+    assert all(c["chunks"] == 10 and c["failed_chunks"] == 0 for c in concurrency)
+    assert concurrency[0]["peak_in_flight"] == 1
+
+
+def test_only_selects_rows_and_merge_runs_on_its_own(tmp_path):
+    done = run("-m", "bench", "--quick", "--only", "tokens")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "tokens" in done.stdout and "validator" not in done.stdout
+
+    done = run("bench/merge.py", "--items", "300")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "per-item cost" in done.stdout
