@@ -175,3 +175,14 @@ def test_concurrency_is_bounded():
     assert len(results) == len(work) > 10
     assert peak == 3
     assert [r.chunk.id for r in results] == [c.id for _, c in work]
+
+
+def test_claims_stating_different_numbers_are_never_one_entry():
+    from storysum.merging.claims import _numbers_agree
+    from storysum.models import ExtractedClaim
+
+    base = "The epicenter was about 19 kilometers northeast of Bogo, officials said."
+    same = "The epicenter was about 19 kilometers northeast of Bogo, the agency said."
+    other = "The epicenter was some 21 kilometres northeast of Bogo, officials said."
+    assert _numbers_agree(ExtractedClaim(text=base), ExtractedClaim(text=same))
+    assert not _numbers_agree(ExtractedClaim(text=base), ExtractedClaim(text=other))

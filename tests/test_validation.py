@@ -33,9 +33,12 @@ def test_the_page_date_line_is_page_furniture_and_the_story_date_is_not():
 def test_a_page_date_extracted_as_a_figure_is_rejected_with_why(view):
     article, numbered = view
     facts = ChunkFacts(
-        figures=[{"value": "August 4, 2014", "counts": "date"},
-                 {"value": "August 3, 2014", "counts": "date of the quake"}],
-        quotes=[], actors=[],
+        figures=[
+            {"value": "August 4, 2014", "counts": "date"},
+            {"value": "August 3, 2014", "counts": "date of the quake"},
+        ],
+        quotes=[],
+        actors=[],
     )
     [chunk] = chunk_article(article)
     checked = validate_chunk(article, chunk, expand(facts, numbered))
@@ -55,8 +58,9 @@ def test_a_quote_by_a_number_the_chunk_lacks_is_kept_and_rejected(view):
     article, numbered = view
     facts = ChunkFacts(figures=[], quotes=[{"quotation": 7, "speaker": "Ma Liya"}], actors=[])
     [chunk] = chunk_article(article)
-    [quote] = [c for c in validate_chunk(article, chunk, expand(facts, numbered))
-               if c.kind == "quote"]
+    [quote] = [
+        c for c in validate_chunk(article, chunk, expand(facts, numbered)) if c.kind == "quote"
+    ]
     assert "Q7" in quote.item.quote and quote.verdict.value == "unsupported"
 
 
@@ -90,3 +94,38 @@ def test_an_actor_must_look_like_a_name_and_be_named_in_the_text():
     assert find_name("U. S.", text) == (4, 8)  # initials with or without spaces
     assert find_name("President Nicolás Maduro", text) is not None
     assert find_name("Maduro", text) is not None
+
+
+def test_a_number_on_an_update_line_is_still_a_figure():
+    text = "Updated death toll: 413 people killed\n\nRescuers dug through the rubble overnight."
+    article = make_article(text, source="u.txt", outlet="Wire")
+    [chunk] = chunk_article(article)
+    facts = ChunkFacts(figures=[{"value": "413", "counts": "people killed"}], quotes=[], actors=[])
+    [fig] = [
+        c
+        for c in validate_chunk(article, chunk, expand(facts, NumberedText.of(article, chunk)))
+        if c.kind == "figure"
+    ]
+    assert fig.verdict.value == "verified", fig.reason
+
+
+def test_text_beyond_the_items_limits_expands_instead_of_failing():
+    long_sentence = "The council met, " + "and it talked, " * 160 + "and 5,000 people were moved."
+    long_quote = "“" + "We have lost everything and we need help now, " * 20 + "” the mayor said."
+    text = f"{long_sentence} {long_quote} The UN said aid was coming."
+    article = make_article(text, source="l.txt", outlet="Wire")
+    [chunk] = chunk_article(article, 50_000, 0)
+    view = NumberedText.of(article, chunk)
+    facts = ChunkFacts(
+        figures=[{"value": "5,000", "counts": "people moved"}], quotes=[], actors=["X" * 130, "UN"]
+    )
+    extraction = expand(facts, view)  # no ValidationError
+    assert [a.name for a in extraction.actors] == ["UN"]
+    assert len(extraction.figures[0].evidence) <= 300
+    assert view.quotations == []  # longer than a quote the brief can carry
+
+
+def test_names_with_particles_and_two_letter_initialisms():
+    assert looks_like_name("Bashar al-Assad")
+    assert find_name("UN", "The UN said aid was coming.") == (4, 6)
+    assert find_name("un", "The sun rose.") is None

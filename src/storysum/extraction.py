@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from .chunking import sentences
 from .llm.base import LLMCallError, StructuredLLM
 from .models import (
@@ -64,7 +66,11 @@ class NumberedText:
         seen: set[str] = set()
         for span in find_quotations(text):
             words = " ".join(span.text.split())
-            if len(words.split()) >= min_words and words not in seen:
+            if (
+                min_words <= len(words.split())
+                and len(span.text) <= QUOTE_CHARS
+                and (words not in seen)
+            ):
                 seen.add(words)
                 # "... knows the power of the Igla-S," said Maduro: the comma is the writer's.
                 end = span.end
@@ -152,6 +158,15 @@ def is_statement(sentence: str, *, min_words: int = 5) -> bool:
     return quoted < 0.6 * len(text)
 
 
+# The expanded items' limits (models.ChunkExtraction): text located by code is kept within
+# them, so no chunk's answer can fail to expand.
+EVIDENCE_CHARS = 300
+CLAIM_CHARS = 2000
+MAX_CLAIMS = 200
+NAME_CHARS = 120
+QUOTE_CHARS = 600
+
+
 def expand(facts: ChunkFacts, view: NumberedText) -> ChunkExtraction:
     """The model's compact answer with the text it refers to filled in from the chunk.
 
@@ -164,6 +179,9 @@ def expand(facts: ChunkFacts, view: NumberedText) -> ChunkExtraction:
         evidence = next(
             (view.text[s:e] for s, e in view.sentences if at >= 0 and s <= at < e), f.value
         )
+        if len(evidence) > EVIDENCE_CHARS:  # a long sentence: the words around the value
+            lo = max(0, at - EVIDENCE_CHARS // 2)
+            evidence = view.text[lo : lo + EVIDENCE_CHARS].strip() or f.value
         figures.append(ExtractedFigure(value=f.value, counted=f.counts, evidence=evidence))
     quotes = [
         ExtractedQuote(
@@ -176,11 +194,11 @@ def expand(facts: ChunkFacts, view: NumberedText) -> ChunkExtraction:
     claims = [
         ExtractedClaim(text=sentence, claimant=claimant(sentence, facts.actors))
         for sentence in view.texts()
-        if is_statement(sentence)
-    ]
+        if is_statement(sentence) and len(sentence) <= CLAIM_CHARS
+    ][:MAX_CLAIMS]
     # Whoever the model says is quoted is an actor too, whether or not it listed them.
     names = dict.fromkeys(n.strip() for n in [*facts.actors, *(q.speaker for q in facts.quotes)])
-    actors = [ExtractedActor(name=name) for name in names if name]
+    actors = [ExtractedActor(name=name) for name in names if 0 < len(name) <= NAME_CHARS]
     return ChunkExtraction(figures=figures, quotes=quotes, claims=claims, actors=actors)
 
 
@@ -199,7 +217,12 @@ async def extract_chunk(llm: StructuredLLM, article: Article, chunk: Chunk) -> C
         facts, usage = await llm.structured(messages_for(article, chunk), ChunkFacts)
     except LLMCallError as exc:
         return ChunkResult(chunk, None, exc.usage, time.perf_counter() - started, str(exc))
-    extraction = expand(facts, NumberedText.of(article, chunk))
+    try:
+        extraction = expand(facts, NumberedText.of(article, chunk))
+    except ValidationError as exc:  # never expected: the chunk fails, not the run
+        why = f"the answer could not be expanded: {exc.error_count()} errors, first: "
+        why += str(exc.errors()[0].get("msg", ""))
+        return ChunkResult(chunk, None, usage, time.perf_counter() - started, why)
     return ChunkResult(chunk, extraction, usage, time.perf_counter() - started)
 
 

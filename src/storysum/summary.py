@@ -8,6 +8,7 @@ removed and listed with the reason, so the summary can be short but never wrong 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from pydantic import Field
@@ -70,14 +71,20 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*
 
 def unknown_names(sentence: str, story: str) -> list[str]:
     """Capitalised names in ``sentence`` (not its first word) that the story never uses."""
+    known = set(re.findall(r"\w+", _fold(story)))
     found = []
     for m in _NAME.finditer(sentence):
-        if m.start() == 0:
-            continue
         for word in m.group(1).split():
-            if word.lower() not in story.lower():
-                found.append(word)
+            bare = re.sub(r"['’]s$", "", word)
+            if not set(re.findall(r"\w+", _fold(bare))) <= known:
+                found.append(bare)
     return found
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents and curly apostrophes folded: "Ecuador’s" = "ecuador's"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def check_summary(draft: Sequence[str], articles: Sequence[Article]) -> Summary:

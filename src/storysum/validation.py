@@ -30,7 +30,7 @@ from .models import (
     Verdict,
 )
 from .number_checks import NumberVerdict, check_figure, verify_numbers
-from .numbers import Quantity
+from .numbers import Quantity, QuantityKind
 from .quotes import QuoteVerdict, verify_quote
 from .spans import TextSpan
 
@@ -139,7 +139,13 @@ def check_figure_item(
     span = src.from_text_span(result.evidence[0]) if result.evidence else None
     match = str(result.verdict)
     if result.verdict in (NumberVerdict.EXACT, NumberVerdict.EQUIVALENT, NumberVerdict.ROUNDED):
-        if result.evidence and (line := page_date_line(src.text, result.evidence[0].start)):
+        quantity = result.source_quantity
+        if (
+            quantity is not None
+            and quantity.kind is QuantityKind.DATE
+            and result.evidence
+            and (line := page_date_line(src.text, result.evidence[0].start))
+        ):
             return (
                 Verdict.UNSUPPORTED,
                 f"the page's own date, not the story's: {line!r}",
@@ -225,7 +231,10 @@ def looks_like_name(name: str) -> bool:
     return (
         bool(words)
         and any(w[0].isupper() for w in words)
-        and all(w[0].isupper() or not w[0].isalpha() or w.lower() in _NAME_PARTICLES for w in words)
+        and all(
+            w[0].isupper() or not w[0].isalpha() or w.split("-")[0].lower() in _NAME_PARTICLES
+            for w in words
+        )
         and words[-1].lower() not in _TITLES
     )
 
@@ -242,7 +251,7 @@ def find_name(name: str, text: str) -> tuple[int, int] | None:
     if looks_like_name(name) and target.split():
         needles.append(target.split()[-1])
     for needle in dict.fromkeys(needles):
-        if len(needle) < 2 or (len(needle) < 3 and not needle.isupper()):
+        if len(needle) < 2 or (len(needle) < 3 and not name.strip().isupper()):
             continue
         at = folded.find(needle)
         while at >= 0:

@@ -105,9 +105,12 @@ def _blocks(word_sets: Sequence[frozenset[str]], min_shared: int) -> list[tuple[
 
 
 def _numbers_agree(a: object, b: object) -> bool:
-    """Two claims are one only if each states no number the other contradicts: "19 km
-    northeast" and "some 21 kilometres northeast" are a discrepancy, never one claim."""
+    """Two claims are one only if each states every number of the other: "19 km northeast"
+    and "some 21 kilometres northeast" are a discrepancy, never one claim."""
     assert isinstance(a, ExtractedClaim) and isinstance(b, ExtractedClaim)
+    # Strict on purpose: the ledger shows one text for every outlet it cites, so each side
+    # must state every number of the other. "On April 16" added keeps two entries apart; a
+    # looser rule credited outlets with numbers they never gave (5 on the Ecuador replay).
     return all(c.supported for c in verify_numbers(a.text, b.text)) and all(
         c.supported for c in verify_numbers(b.text, a.text)
     )

@@ -166,7 +166,7 @@ def inventory(article: Article) -> list[Occurrence]:
             if q.kind not in FIGURE_KINDS:
                 continue
             q = _shift(q, seg_start)
-            if page_date_line(article.text, q.start):
+            if q.kind is QuantityKind.DATE and page_date_line(article.text, q.start):
                 continue  # "Publication date: August 4, 2014" dates the page, not the story
             sentence = next(((s, e) for s, e in bounds if s <= q.start < e), (seg_start, seg_end))
             out.append(Occurrence(article, q, sentence))
