@@ -8,7 +8,7 @@ with its ``usage``. From them:
 
 * prompt tokens per source token: the extraction calls' ``usage.prompt_tokens`` over the
   source text those calls carried. A call's source text is the lines of its user message
-  found verbatim in a known article (seeds/ and gold/; whitespace collapsed, a leading
+  found verbatim in a known article (seeds/ and stories/; whitespace collapsed, a leading
   sentence number "[3]" dropped): the chunk as the model read it, overlap included, prompt
   scaffolding and hint lists excluded. The source article tokens (whole files, boilerplate
   included) give a second ratio.
@@ -38,7 +38,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASSETTES = ROOT / "cassettes"
-ARTICLE_DIRS = (ROOT / "seeds", ROOT / "gold")
+ARTICLE_DIRS = (ROOT / "seeds", ROOT / "stories")  # the stories with cassettes
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _MARK = re.compile(r"^\[\d+\]\s*")
 MIN_LINE = 20  # shorter lines could match an article by chance
