@@ -12,30 +12,15 @@ from decimal import Decimal
 
 import pytest
 
-from recording import cassette, llm_endpoint, replaying
-from storysum import summarize
-from storysum.config import EMBEDDED_MODEL_NAME, Settings
+from recording import seeds_brief
 from storysum.models import Brief, DiscrepancyKind, Support, Verdict
 
 
 @pytest.fixture(scope="module")
 def brief(seeds_dir, record_mode) -> Brief:
-    """The brief of the seeds, computed once for the module from the cassette."""
-    with cassette("seeds.yaml", record_mode) as tape, llm_endpoint(record_mode) as url:
-        settings = Settings.resolve(
-            env={},
-            base_url=url,
-            model=EMBEDDED_MODEL_NAME,
-            concurrency=4 if replaying(record_mode) else 1,
-        )
-        result = summarize([seeds_dir], settings=settings)
-        if replaying(record_mode):
-            # Every recorded call was asked for again, and none was missing.
-            assert [f.reason for f in result.failures] == []
-            unplayed = [r.uri for i, r in enumerate(tape.requests)
-                        if r.method == "POST" and not tape.play_counts[i]]
-            assert unplayed == [], f"{len(unplayed)} recorded LLM calls not asked for again"
-    return result
+    """The brief of the seeds, computed once for the module from the cassette; in replay,
+    every recorded call is asked for again and none is missing (``story_brief``)."""
+    return seeds_brief(seeds_dir, record_mode)
 
 
 def _figure(brief: Brief, value: str, word: str):
