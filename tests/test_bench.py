@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = ["validator", "merge", "pipeline", "concurrency", "tokens"]
 
@@ -75,3 +77,28 @@ def test_only_selects_rows_and_merge_runs_on_its_own(tmp_path):
     done = run("bench/merge.py", "--items", "300")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "per-item cost" in done.stdout
+
+
+def test_embedded_bench_reads_the_servers_timing_lines():
+    """bench/embedded.py's figures come from storysum's server log: one line per completion
+    (written by storysum.llm.llama_server). Other log lines are ignored."""
+    sys.path.insert(0, str(ROOT))
+    from bench.embedded import parse_timing, summarize_timing
+
+    log = (
+        "llama_perf_context_print: prompt eval time =   17731.81 ms /  1552 tokens\n"
+        "storysum timing: completion 41.250 s; prompt 1552 tokens 38.100 s; generation "
+        "182 tokens 2.500 s; sampling 0.400 s\n"
+        "INFO:     127.0.0.1:43402 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK\n"
+        "storysum timing: completion 10.000 s; prompt 100 tokens 2.000 s; generation "
+        "18 tokens 7.000 s; sampling 0.500 s\n"
+    )
+    calls = parse_timing(log)
+    assert [c["prompt_tokens"] for c in calls] == [1552, 100]
+    total = summarize_timing(calls)
+    assert total["calls"] == 2
+    assert total["raw_seconds"] == pytest.approx(38.1 + 2.5 + 2.0 + 7.0)
+    assert total["sampling_seconds"] == pytest.approx(0.9)
+    assert total["completion_seconds"] == pytest.approx(51.25)
+    assert total["prompt_tokens_per_second"] == pytest.approx(1652 / 40.1)
+    assert total["eval_tokens_per_second"] == pytest.approx(200 / 9.5)

@@ -178,11 +178,18 @@ def test_concurrency_is_bounded():
 
 
 def test_claims_stating_different_numbers_are_never_one_entry():
-    from storysum.merging.claims import _numbers_agree
-    from storysum.models import ExtractedClaim
+    from storysum.merging.claims import _numbers, _numbers_agree
 
     base = "The epicenter was about 19 kilometers northeast of Bogo, officials said."
     same = "The epicenter was about 19 kilometers northeast of Bogo, the agency said."
     other = "The epicenter was some 21 kilometres northeast of Bogo, officials said."
-    assert _numbers_agree(ExtractedClaim(text=base), ExtractedClaim(text=same))
-    assert not _numbers_agree(ExtractedClaim(text=base), ExtractedClaim(text=other))
+    none = "The epicenter was northeast of Bogo, officials said."
+
+    def agree(a: str, b: str) -> bool:
+        return _numbers_agree(a, _numbers(a), b, _numbers(b))
+
+    assert agree(base, same)
+    assert not agree(base, other)
+    # A side without numbers is not excused the other side's numbers.
+    assert not agree(base, none) and not agree(none, base)
+    assert agree(none, "Officials said the epicenter was northeast of Bogo.")

@@ -251,7 +251,8 @@ def test_rate_limiter_windows_with_a_fake_clock():
 
     with unittest.mock.patch("storysum.llm.limits.asyncio.sleep", fake_sleep):
         starts = asyncio.run(go())
-    # rpm 2: the third request waits a window; tpm 100: the 500-token one waits for an
-    # empty window rather than forever.
-    assert starts == [0.0, 0.0, 60.0, 120.0]
+    # rpm 2: the third request waits a window (and the margin for the time between being
+    # admitted and arriving: a tenth of the period, at most 1 s); tpm 100: the 500-token one
+    # waits for an empty window rather than forever.
+    assert starts == [0.0, 0.0, 61.0, 122.0]
     assert estimate_tokens(b'{"messages": [], "max_tokens": 64}') == 64 + 34 // 4

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from .numbers import (
     Qualifier,
@@ -46,7 +47,14 @@ from .numbers import (
 )
 from .spans import TextSpan
 
-__all__ = ["FigureCheck", "NumberCheck", "NumberVerdict", "check_figure", "verify_numbers"]
+__all__ = [
+    "FigureCheck",
+    "NumberCheck",
+    "NumberVerdict",
+    "check_figure",
+    "numbers_supported",
+    "verify_numbers",
+]
 
 
 class NumberVerdict(StrEnum):
@@ -635,6 +643,58 @@ def verify_numbers(text: str, sources: str | Sequence[str]) -> list[NumberCheck]
         out.append(NumberCheck(tq, NumberVerdict.UNSUPPORTED, evidence, reason,
                                entry.quantity if entry else None))
     return out
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """The claim side of a check, parsed once: its quantities, each with its readings, and
+    what a source scan needs to know of them."""
+
+    readings: tuple[tuple[Quantity, ...], ...]
+    vocab: frozenset[str]
+    keep: ValueWindows
+    months: bool
+    durations: bool
+
+
+@lru_cache(maxsize=4096)
+def _prepare(text: str) -> _Prepared:
+    claims = parse_quantities(text)
+    readings = tuple((q, *_other_readings(q)) for q in claims)
+    wanted = [r for rs in readings for r in rs]
+    return _Prepared(
+        readings,
+        number_vocabulary(wanted),
+        _value_windows(wanted),
+        any(q.kind in (QuantityKind.DATE, QuantityKind.YEAR) for q in wanted),
+        any(q.kind is QuantityKind.DURATION for q in wanted),
+    )
+
+
+@lru_cache(maxsize=65536)
+def numbers_supported(text: str, source: str) -> bool:
+    """``all(c.supported for c in verify_numbers(text, source))``, for callers that test
+    many pairs (the claim ledger): the claim side is parsed once per text, no reason is
+    worked out for a number the source does not support, and a pair asked again is answered
+    from memory (wire copy repeats sentences word for word: on the bench's 100 articles,
+    6,338 of the ledger's 9,376 pairs were distinct). Never raises."""
+    if not isinstance(text, str) or not isinstance(source, str):
+        return False
+    prepared = _prepare(text)
+    if not prepared.readings:
+        return True
+    index = _Index()
+    for q in scan_quantities(source, prepared.vocab, prepared.keep,
+                             months=prepared.months, durations=prepared.durations):
+        index.add(0, q)
+    index.freeze()
+    for readings in prepared.readings:
+        try:
+            if not any(_find_support(r, index, r.counted)[0] in _SUPPORTING for r in readings):
+                return False
+        except (ArithmeticError, ValueError, LookupError):  # pragma: no cover
+            return False  # as verify_numbers: a number that cannot be checked is unsupported
+    return True
 
 
 # --------------------------------------------------------------------------- figures

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,17 +96,32 @@ async def _llm_stages(
     settings: Settings,
     on_chunk_done: Callable[[ChunkResult], None] | None,
 ) -> _Stages:
-    """extract -> validate -> merge -> summary, with one client open throughout."""
-    results = await extract_all(
-        client, work, concurrency=settings.effective_concurrency, on_done=on_chunk_done
-    )
+    """extract -> validate -> merge -> summary, with one client open throughout.
+
+    Each chunk is validated as soon as its answer is in, while the other calls are still
+    out, so checking costs no wall time of its own while the model is the slower part. It
+    runs on one worker thread, not on the event loop: a request the rate limiter has let go
+    must not wait for a chunk's checks before it is sent.
+    """
     by_id = {a.id: a for a in articles}
-    checked = [
-        c
-        for r in results
-        if r.extraction is not None
-        for c in validate_chunk(by_id[r.chunk.article_id], r.chunk, r.extraction)
-    ]
+    loop = asyncio.get_running_loop()
+    checking: dict[str, asyncio.Future[list[Checked]]] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storysum-validate") as pool:
+
+        def done(result: ChunkResult) -> None:
+            if result.extraction is not None:
+                article = by_id[result.chunk.article_id]
+                checking[result.chunk.id] = loop.run_in_executor(
+                    pool, validate_chunk, article, result.chunk, result.extraction
+                )
+            if on_chunk_done is not None:
+                on_chunk_done(result)
+
+        results = await extract_all(
+            client, work, concurrency=settings.effective_concurrency, on_done=done
+        )
+        # In the order of the work, not of the answers: the brief must not depend on timing.
+        checked = [c for r in results if r.chunk.id in checking for c in await checking[r.chunk.id]]
     merged = merge(checked, articles)
     summary = await write_summary(client, merged, articles) if settings.summary else None
     return _Stages(results, checked, merged, summary)

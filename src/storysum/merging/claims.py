@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from ..chunking import sentences
 from ..models import Article, BriefClaim, ExtractedClaim, Source, Span, Support, Verdict
-from ..number_checks import verify_numbers
+from ..number_checks import numbers_supported
 from ..numbers import parse_quantities
 from ..validation import Checked
 from .text import content_words, fold
@@ -104,16 +104,19 @@ def _blocks(word_sets: Sequence[frozenset[str]], min_shared: int) -> list[tuple[
     return sorted(pair for pair, n in shared.items() if n >= min_shared)
 
 
-def _numbers_agree(a: object, b: object) -> bool:
+def _states_all(text: str, text_numbers: frozenset[str], source: str) -> bool:
+    """Does ``source`` state every number of ``text``? A text with no number (the parse
+    ``text_numbers`` came from found none) needs no check."""
+    return not text_numbers or numbers_supported(text, source)
+
+
+def _numbers_agree(a: str, a_numbers: frozenset[str], b: str, b_numbers: frozenset[str]) -> bool:
     """Two claims are one only if each states every number of the other: "19 km northeast"
     and "some 21 kilometres northeast" are a discrepancy, never one claim."""
-    assert isinstance(a, ExtractedClaim) and isinstance(b, ExtractedClaim)
     # Strict on purpose: the ledger shows one text for every outlet it cites, so each side
     # must state every number of the other. "On April 16" added keeps two entries apart; a
     # looser rule credited outlets with numbers they never gave (5 on the Ecuador replay).
-    return all(c.supported for c in verify_numbers(a.text, b.text)) and all(
-        c.supported for c in verify_numbers(b.text, a.text)
-    )
+    return _states_all(a, a_numbers, b) and _states_all(b, b_numbers, a)
 
 
 def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[BriefClaim]:
@@ -122,10 +125,10 @@ def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[
         for c in items
         if isinstance(c.item, ExtractedClaim) and c.verdict.accepted and c.span is not None
     ]
-    texts = [fold(c.item.text) for c in claims if isinstance(c.item, ExtractedClaim)]
-    words = [content_words(t) for t in texts]
+    raw = [c.item.text for c in claims if isinstance(c.item, ExtractedClaim)]
+    words = [content_words(fold(t)) for t in raw]
     keys = [" ".join(sorted(w)) for w in words]
-    numbers = [_numbers(c.item.text) for c in claims if isinstance(c.item, ExtractedClaim)]
+    numbers = [_numbers(t) for t in raw]
     parent = list(range(len(claims)))
 
     def find(i: int) -> int:
@@ -147,7 +150,7 @@ def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[
         if (
             find(i) != find(j)
             and same_statement(keys[i], numbers[i], keys[j], numbers[j])
-            and _numbers_agree(claims[i].item, claims[j].item)
+            and _numbers_agree(raw[i], numbers[i], raw[j], numbers[j])
         ):
             parent[find(i)] = find(j)
     clusters: dict[int, list[int]] = defaultdict(list)
@@ -195,7 +198,7 @@ def merge_claims(items: Sequence[Checked], articles: Sequence[Article]) -> list[
                 continue
             if not same_statement(keys[members[0]], numbers[members[0]], s.key, s.numbers):
                 continue
-            if not all(check.supported for check in verify_numbers(first.text, s.text)):
+            if not _states_all(first.text, numbers[members[0]], s.text):
                 continue
             credited.add(s.article.id)
             sources[(s.article.id, s.start)] = Source(

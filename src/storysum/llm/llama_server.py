@@ -1,0 +1,221 @@
+"""llama-cpp-python's OpenAI-compatible server, with greedy grammar sampling made cheap.
+
+    python -m storysum.llm.llama_server --model PATH ...   (the arguments of llama_cpp.server)
+
+This is llama-cpp-python's own server (``llama_cpp.server``), run with one change to how it
+picks a token when a request is greedy (temperature 0) under a grammar, which is every
+extraction call storysum makes in TOOLS mode.
+
+llama-cpp-python builds the sampler chain penalties -> grammar -> greedy, so for each token
+the grammar is matched against all ~152,000 tokens of the vocabulary. On the embedded model
+that took 21% of a run's wall time (bench/embedded.py), more than a third as much as the
+model's own forward passes. :class:`GreedyGrammarSampler` picks the same token with far less
+work, the way llama.cpp's own ``common_sampler`` does: take the highest-scoring token, ask the
+grammar about that one token, and match the whole vocabulary only when the grammar refuses
+it. Under greedy sampling the result is the same token by construction: a token that the
+grammar allows and that has the highest score of all also has the highest score of the
+allowed ones, and ties go to the lowest token id both ways (llama.cpp's greedy sampler and
+``numpy.argmax``). So answers, and the cassettes recorded from them, do not change.
+
+Requests that are not greedy, or carry their own logits processors, get llama-cpp-python's
+sampler untouched.
+
+It also writes one timing line per completion to its log (stderr), for bench/embedded.py:
+the wall time of the model's forward passes on the prompt and on the generated tokens, and of
+picking tokens. llama.cpp's own ``llama_perf_context_print`` lines were used before; they
+leave out part of a long prompt's evaluation (a 1,552-token prompt read in 38 s was printed as
+17.7 s), which made the time outside the model look larger than it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import sys
+import time
+from typing import Any
+
+import llama_cpp
+import numpy as np
+from llama_cpp import llama as _llama
+
+_TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
+assert _TOKEN_DATA.itemsize == ctypes.sizeof(llama_cpp.llama_token_data)
+
+
+class GreedyGrammarSampler:
+    """Greedy sampling under a grammar: the grammar is asked about the best token first.
+
+    Stands in for ``llama_cpp._internals.LlamaSampler`` where ``Llama`` uses one: ``sample``,
+    ``accept``, ``reset`` and ``close``.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        n_vocab: int,
+        grammar: Any,
+        penalty_last_n: int,
+        penalty_repeat: float,
+        penalty_freq: float,
+        penalty_present: float,
+    ) -> None:
+        self.n_vocab = n_vocab
+        self.penalties = llama_cpp.llama_sampler_init_penalties(
+            n_vocab, penalty_last_n, penalty_repeat, penalty_freq, penalty_present
+        )
+        self.grammar = llama_cpp.llama_sampler_init_grammar(
+            model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
+        )
+        if not self.grammar:
+            llama_cpp.llama_sampler_free(self.penalties)
+            raise ValueError("llama.cpp could not parse the grammar")
+        # One candidate array for the whole vocabulary, and one for a single token, reused.
+        self._all = (llama_cpp.llama_token_data * n_vocab)()
+        self._all_view = np.frombuffer(self._all, dtype=_TOKEN_DATA)  # type: ignore[call-overload]
+        self._all_view["id"] = np.arange(n_vocab, dtype=np.int32)
+        self._one = (llama_cpp.llama_token_data * 1)()
+        self.full_matches = 0  # tokens for which the whole vocabulary had to be matched
+        self.tokens = 0
+
+    def _apply(self, sampler: Any, data: Any, size: int) -> None:
+        arr = llama_cpp.llama_token_data_array(data, size, -1, False)
+        llama_cpp.llama_sampler_apply(sampler, ctypes.byref(arr))
+
+    def sample(self, ctx: Any, idx: int = -1) -> int:
+        logits = llama_cpp.llama_get_logits_ith(ctx.ctx, idx)
+        view = self._all_view
+        view["logit"] = np.ctypeslib.as_array(logits, shape=(self.n_vocab,))
+        view["p"] = 0.0
+        self._apply(self.penalties, self._all, self.n_vocab)
+        token = int(np.argmax(view["logit"]))
+        self._one[0].id = token  # type: ignore[assignment]
+        self._one[0].logit = float(view["logit"][token])
+        self._one[0].p = 0.0
+        self._apply(self.grammar, self._one, 1)
+        self.tokens += 1
+        if not math.isfinite(self._one[0].logit):
+            # The grammar refuses the best token: match every token, as the chain would.
+            self.full_matches += 1
+            self._apply(self.grammar, self._all, self.n_vocab)
+            token = int(np.argmax(view["logit"]))
+        self.accept(token)
+        return token
+
+    def accept(self, token: int) -> None:
+        llama_cpp.llama_sampler_accept(self.penalties, token)
+        llama_cpp.llama_sampler_accept(self.grammar, token)
+
+    def reset(self) -> None:
+        llama_cpp.llama_sampler_reset(self.penalties)
+        llama_cpp.llama_sampler_reset(self.grammar)
+
+    def close(self) -> None:
+        if self.grammar and self.tokens:
+            # One line per request in the server's log: bench/embedded.py reads it.
+            print(f"storysum greedy grammar sampler: {self.tokens} tokens, "
+                  f"{self.full_matches} full-vocabulary matches", file=sys.stderr, flush=True)
+        for name in ("penalties", "grammar"):
+            sampler = getattr(self, name, None)
+            if sampler:
+                llama_cpp.llama_sampler_free(sampler)
+                setattr(self, name, None)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class _Timing:
+    """Wall time of one completion's forward passes and token picking."""
+
+    def __init__(self) -> None:
+        self.prompt_seconds = self.generation_seconds = self.sampling_seconds = 0.0
+        self.prompt_tokens = self.generated_tokens = 0
+
+
+_timing = _Timing()
+_original_init_sampler = _llama.Llama._init_sampler
+_original_eval = _llama.Llama.eval
+_original_sample = _llama.Llama.sample
+_original_create_completion = _llama.Llama.create_completion
+
+
+def _eval(self: Any, tokens: Any) -> None:
+    started = time.perf_counter()
+    try:
+        _original_eval(self, tokens)
+    finally:
+        spent = time.perf_counter() - started
+        if len(tokens) > 1:
+            _timing.prompt_seconds += spent
+            _timing.prompt_tokens += len(tokens)
+        else:
+            _timing.generation_seconds += spent
+            _timing.generated_tokens += len(tokens)
+
+
+def _sample(self: Any, *args: Any, **kw: Any) -> int:
+    started = time.perf_counter()
+    try:
+        return int(_original_sample(self, *args, **kw))
+    finally:
+        _timing.sampling_seconds += time.perf_counter() - started
+
+
+def _create_completion(self: Any, *args: Any, **kw: Any) -> Any:
+    global _timing
+    _timing = _Timing()
+    started = time.perf_counter()
+    try:
+        return _original_create_completion(self, *args, **kw)
+    finally:
+        t = _timing
+        print(
+            f"storysum timing: completion {time.perf_counter() - started:.3f} s; prompt "
+            f"{t.prompt_tokens} tokens {t.prompt_seconds:.3f} s; generation "
+            f"{t.generated_tokens} tokens {t.generation_seconds:.3f} s; sampling "
+            f"{t.sampling_seconds:.3f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _init_sampler(self: Any, **kw: Any) -> Any:
+    """``Llama._init_sampler``, with :class:`GreedyGrammarSampler` for greedy grammar calls."""
+    greedy = kw.get("temp", 0.8) == 0.0
+    if (
+        greedy
+        and kw.get("grammar") is not None
+        and kw.get("logits_processor") is None
+        and kw.get("mirostat_mode", 0) == 0
+    ):
+        return GreedyGrammarSampler(
+            self._model,
+            self._n_vocab,
+            kw["grammar"],
+            self.last_n_tokens_size,
+            kw.get("repeat_penalty", 1.0),
+            kw.get("frequency_penalty", 0.0),
+            kw.get("presence_penalty", 0.0),
+        )
+    return _original_init_sampler(self, **kw)
+
+
+def install() -> None:
+    """Make every ``Llama`` in this process use :func:`_init_sampler`, and time its work."""
+    _llama.Llama._init_sampler = _init_sampler  # type: ignore[method-assign, assignment]
+    _llama.Llama.eval = _eval  # type: ignore[method-assign]
+    _llama.Llama.sample = _sample  # type: ignore[method-assign]
+    _llama.Llama.create_completion = _create_completion  # type: ignore[method-assign]
+
+
+def main() -> None:
+    install()
+    from llama_cpp.server.__main__ import main as serve
+
+    sys.argv[0] = "storysum.llm.llama_server"
+    serve()  # type: ignore[no-untyped-call]
+
+
+if __name__ == "__main__":
+    main()
