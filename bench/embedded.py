@@ -18,9 +18,10 @@ and of the whole completion. From those lines:
   1 - raw / wall (target under 2%). "Wall" here is the time the server was up and the
   pipeline running (model loading and server start are reported apart; they happen once per
   run, whatever the number of articles);
-* where the rest went: picking tokens (the grammar), the rest of each completion (chat
-  template, tokenizing, the grammar's setup), and outside the completions altogether (the
-  server's HTTP, instructor and every storysum stage: wall minus the completions' time).
+* where the rest went: picking tokens (the grammar), the rest of each completion
+  (tokenizing, the sampler's setup), and outside the completions altogether (the server's
+  HTTP, its chat template and the schema's conversion to a grammar, instructor and every
+  storysum stage: wall minus the completions' time).
 
 llama.cpp's own ``llama_perf_context_print`` lines are not used: on a long prompt they leave
 out part of its evaluation (measured: a 1,552-token prompt read in 38 s printed as 17.7 s).

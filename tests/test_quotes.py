@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
+import sys
 from pathlib import Path
 
 import pytest
@@ -487,16 +487,37 @@ def _fifty_kb() -> str:
     return text + "\n\n" + SEED[3][:5_000]
 
 
-def test_fifty_kb_source_checks_in_milliseconds() -> None:
+def _calls(fn: object) -> int:
+    """Python and builtin function calls made by ``fn()``: a cost that does not depend on
+    the machine's load (``python -m bench`` times the validator)."""
+    assert callable(fn)
+    count = 0
+
+    def profile(frame: object, event: str, arg: object) -> None:
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def test_a_fifty_kb_source_is_indexed_once_then_each_check_is_cheap() -> None:
     source = _fifty_kb()
     assert len(source) >= 50_000
-    started = time.perf_counter()
-    first = verify_quote(TRUMP_REWRITE, "Trump", source)  # builds the source's index
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
-    for quote in (TRUMP_CNN, "a sentence about penguins that nobody wrote", TRUMP_REWRITE):
-        verify_quote(quote, "Trump", source)
-    warm = (time.perf_counter() - started) / 3
-    assert first.verdict in (V.VARIANT, V.VERBATIM)
-    assert cold < 0.5, cold  # measured ~25 ms
-    assert warm < 0.05, warm  # measured < 1 ms
+    first: list[object] = []
+    cold = _calls(lambda: first.append(verify_quote(TRUMP_REWRITE, "Trump", source)))
+    warm = [
+        _calls(lambda q=quote: verify_quote(q, "Trump", source))
+        for quote in (TRUMP_CNN, "a sentence about penguins that nobody wrote", TRUMP_REWRITE)
+    ]
+    assert first[0].verdict in (V.VARIANT, V.VERBATIM)  # type: ignore[attr-defined]
+    # Measured alone: 213,243 calls to index the source and check the first quote (64,957
+    # after the module's other tests warmed the grammar), then 781, 23,415 and 242 for the
+    # next three: the index is built once, not once per quote.
+    assert max(warm) * 2 < cold, (cold, warm)
+    assert warm[-1] * 20 < cold, (cold, warm)  # the first quote again: the index is reused

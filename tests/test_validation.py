@@ -7,7 +7,7 @@ import pytest
 from storysum.articles import make_article
 from storysum.chunking import chunk_article
 from storysum.extraction import NumberedText, claimant, expand, is_statement
-from storysum.models import ChunkFacts
+from storysum.models import ChunkExtraction, ChunkFacts, ExtractedClaim
 from storysum.validation import find_name, looks_like_name, page_date_line, validate_chunk
 
 TEXT = (
@@ -129,3 +129,33 @@ def test_names_with_particles_and_two_letter_initialisms():
     assert looks_like_name("Bashar al-Assad")
     assert find_name("UN", "The UN said aid was coming.") == (4, 6)
     assert find_name("un", "The sun rose.") is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        ("2,000 people were displaced.", "About 12,000 people were displaced."),
+        ("20 people were hurt.", "Between 15-20 people were hurt."),
+        ("Prices rose 2", "Prices rose 2.5% last year."),
+        ("3 billion in damage.", "Officials put it at $3 billion in damage."),
+    ],
+)
+def test_a_claim_inside_a_longer_number_is_not_its_own_source(claim, text):
+    """A claim is checked against its own words only when it stands alone in the text: a
+    misread number ("2,000" in "12,000") must meet the article's real one."""
+    article = make_article(text, source="c.txt", outlet="Wire")
+    [chunk] = chunk_article(article)
+    extraction = ChunkExtraction(figures=[], quotes=[], actors=[], claims=[ExtractedClaim(text=claim)])
+    [checked] = validate_chunk(article, chunk, extraction)
+    assert checked.verdict.value == "unsupported", checked.reason
+    assert "number not supported" in checked.reason
+
+
+def test_a_claim_standing_alone_in_the_text_is_verified():
+    text = "Rescuers arrived at dawn. About 12,000 people were displaced. Aid is coming."
+    article = make_article(text, source="c.txt", outlet="Wire")
+    [chunk] = chunk_article(article)
+    claim = ExtractedClaim(text="About 12,000 people were displaced.")
+    extraction = ChunkExtraction(figures=[], quotes=[], actors=[], claims=[claim])
+    [checked] = validate_chunk(article, chunk, extraction)
+    assert checked.verdict.value == "verified", checked.reason

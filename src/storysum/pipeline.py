@@ -106,22 +106,31 @@ async def _llm_stages(
     by_id = {a.id: a for a in articles}
     loop = asyncio.get_running_loop()
     checking: dict[str, asyncio.Future[list[Checked]]] = {}
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storysum-validate") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storysum-validate")
+    closed = False
 
-        def done(result: ChunkResult) -> None:
-            if result.extraction is not None:
-                article = by_id[result.chunk.article_id]
-                checking[result.chunk.id] = loop.run_in_executor(
-                    pool, validate_chunk, article, result.chunk, result.extraction
-                )
-            if on_chunk_done is not None:
-                on_chunk_done(result)
+    def done(result: ChunkResult) -> None:
+        if result.extraction is not None and not closed:
+            article = by_id[result.chunk.article_id]
+            checking[result.chunk.id] = loop.run_in_executor(
+                pool, validate_chunk, article, result.chunk, result.extraction
+            )
+        if on_chunk_done is not None:
+            on_chunk_done(result)
 
+    try:
         results = await extract_all(
             client, work, concurrency=settings.effective_concurrency, on_done=done
         )
         # In the order of the work, not of the answers: the brief must not depend on timing.
         checked = [c for r in results if r.chunk.id in checking for c in await checking[r.chunk.id]]
+    finally:
+        # On failure or cancellation: drop the checks not started, and never block the loop
+        # waiting for the one running.
+        closed = True
+        for future in checking.values():
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
     merged = merge(checked, articles)
     summary = await write_summary(client, merged, articles) if settings.summary else None
     return _Stages(results, checked, merged, summary)

@@ -170,6 +170,24 @@ def check_quote_item(q: ExtractedQuote, src: SourceText) -> tuple[Verdict, str, 
     return verdict, result.reason, span, str(result.verdict)
 
 
+_OPENERS = frozenset("\"'“‘([")
+_CLOSERS = frozenset("\"'”’)]")
+
+
+def _stands_in(text: str, segment: str) -> bool:
+    """``text`` occurs in ``segment`` with nothing but a space, a line end, a quotation mark
+    or a bracket on either side."""
+    at = segment.find(text) if text else -1
+    while at >= 0:
+        before = segment[at - 1] if at else " "
+        end = at + len(text)
+        after = segment[end] if end < len(segment) else " "
+        if (before.isspace() or before in _OPENERS) and (after.isspace() or after in _CLOSERS):
+            return True
+        at = segment.find(text, at + 1)
+    return False
+
+
 def check_claim_item(c: ExtractedClaim, src: SourceText) -> tuple[Verdict, str, Span | None, str]:
     best, best_score = None, 0.0
     for s, e in sentences(src.text):
@@ -178,11 +196,12 @@ def check_claim_item(c: ExtractedClaim, src: SourceText) -> tuple[Verdict, str, 
             best, best_score = (s, e), score
     span = src.span(*best) if best else None
     # Numbers are checked against the whole article (the issue's rule), the wording against
-    # the chunk the model read. A claim found word for word in the kept text is its own
-    # source: the article states its numbers exactly there, and checking them against that
-    # text alone gives the same verdicts without scanning the article once per claim.
+    # the chunk the model read. A claim that stands word for word in the kept text, between
+    # spaces or line ends, is its own source: the article states its numbers exactly there,
+    # and checking against those words alone saves a scan of the article per claim. Only
+    # standing alone: "2,000 people" inside "12,000 people" must fail the full check.
     story = [src.article.text[s:e] for s, e in src.article.segments]
-    if any(c.text in segment for segment in story):
+    if any(_stands_in(c.text, segment) for segment in story):
         story = [c.text]
     bad = [check for check in verify_numbers(c.text, story) if not check.supported]
     if bad:

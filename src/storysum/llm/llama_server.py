@@ -33,6 +33,7 @@ import ctypes
 import math
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import llama_cpp
@@ -69,6 +70,7 @@ class GreedyGrammarSampler:
         )
         if not self.grammar:
             llama_cpp.llama_sampler_free(self.penalties)
+            self.penalties = self.grammar = None  # close() must not free them again
             raise ValueError("llama.cpp could not parse the grammar")
         # One candidate array for the whole vocabulary, and one for a single token, reused.
         self._all = (llama_cpp.llama_token_data * n_vocab)()
@@ -111,8 +113,8 @@ class GreedyGrammarSampler:
         llama_cpp.llama_sampler_reset(self.grammar)
 
     def close(self) -> None:
-        if self.grammar and self.tokens:
-            # One line per request in the server's log: bench/embedded.py reads it.
+        if getattr(self, "grammar", None) and getattr(self, "tokens", 0):
+            # In the server's log, for whoever tunes it: how often the grammar refused.
             print(f"storysum greedy grammar sampler: {self.tokens} tokens, "
                   f"{self.full_matches} full-vocabulary matches", file=sys.stderr, flush=True)
         for name in ("penalties", "grammar"):
@@ -162,22 +164,36 @@ def _sample(self: Any, *args: Any, **kw: Any) -> int:
         _timing.sampling_seconds += time.perf_counter() - started
 
 
+def _report(started: float) -> None:
+    t = _timing
+    print(
+        f"storysum timing: completion {time.perf_counter() - started:.3f} s; prompt "
+        f"{t.prompt_tokens} tokens {t.prompt_seconds:.3f} s; generation "
+        f"{t.generated_tokens} tokens {t.generation_seconds:.3f} s; sampling "
+        f"{t.sampling_seconds:.3f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _streamed(chunks: Iterator[Any], started: float) -> Iterator[Any]:
+    try:
+        yield from chunks
+    finally:
+        _report(started)
+
+
 def _create_completion(self: Any, *args: Any, **kw: Any) -> Any:
+    """One completion, timed. The server runs one at a time (its lock), so one ``_timing``
+    serves; a streamed completion is reported when its last chunk has gone."""
     global _timing
     _timing = _Timing()
     started = time.perf_counter()
-    try:
-        return _original_create_completion(self, *args, **kw)
-    finally:
-        t = _timing
-        print(
-            f"storysum timing: completion {time.perf_counter() - started:.3f} s; prompt "
-            f"{t.prompt_tokens} tokens {t.prompt_seconds:.3f} s; generation "
-            f"{t.generated_tokens} tokens {t.generation_seconds:.3f} s; sampling "
-            f"{t.sampling_seconds:.3f} s",
-            file=sys.stderr,
-            flush=True,
-        )
+    result = _original_create_completion(self, *args, **kw)
+    if isinstance(result, Iterator):
+        return _streamed(result, started)
+    _report(started)
+    return result
 
 
 def _init_sampler(self: Any, **kw: Any) -> Any:
