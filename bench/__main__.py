@@ -123,6 +123,7 @@ def pipeline_row(size: Size) -> Row:
     row.notes.append("pipeline stages (share of wall time): " + ", ".join(
         f"{name} {sec:.2f} s ({sec / total:.0%})"
         + (" on a worker thread, during extract" if name == "validate" else "")
+        + (": checks still queued after extract, and the Brief" if name == "rest" else "")
         for name, sec in stages.items()))
     row.notes.append(
         f"pipeline: concurrency {r['concurrency']}, {r['calls']} calls, "
