@@ -7,6 +7,7 @@ in the brief's failures.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -137,15 +138,21 @@ def claimant(sentence: str, names: Sequence[str]) -> str | None:
     to X". None when the sentence names no speaker (the outlet's own statement)."""
     # Longest first (the fullest name wins), ties in the order given: never hash order.
     for name in sorted(dict.fromkeys(n.strip() for n in names if n.strip()), key=len, reverse=True):
-        n = re.escape(name)
-        patterns = (
-            rf"\b{n}\b[^.;:]{{0,40}}?\b{_SAYING}\b",
-            rf"\b{_SAYING}\s+(?:[A-Z]\w+\s+){{0,3}}{n}\b",
-            rf"\b(?i:according) to\s+(?:\w+\s+){{0,4}}{n}\b",
-        )
-        if any(re.search(p, sentence) for p in patterns):
+        if name in sentence and _attribution(name).search(sentence):
             return name
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribution(name: str) -> re.Pattern[str]:
+    """ "NAME ... said", "said ... NAME", "according to ... NAME", compiled once per name: a
+    story's names recur in every sentence of every article (re's own cache holds 512)."""
+    n = re.escape(name)
+    return re.compile(
+        rf"\b{n}\b[^.;:]{{0,40}}?\b{_SAYING}\b"
+        rf"|\b{_SAYING}\s+(?:[A-Z]\w+\s+){{0,3}}{n}\b"
+        rf"|\b(?i:according) to\s+(?:\w+\s+){{0,4}}{n}\b"
+    )
 
 
 def is_statement(sentence: str, *, min_words: int = 5) -> bool:
