@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-import sys
 from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from costs import calls
 from storysum.number_checks import verify_numbers
 from storysum.numbers import parse_quantities
 
@@ -199,28 +199,6 @@ def test_fuzz_hostile_text() -> None:
         verify_numbers(text, [text, text.upper()])
 
 
-def _calls(fn: object) -> int:
-    """Python and builtin function calls made by ``fn()``, counted after one warm-up call (so
-    the grammar's caches are in the same state whatever ran before): a cost that does not
-    depend on the machine's load, unlike a timer. Work inside one regex call is not
-    counted; ``python bench/validator.py`` times the 1x/10x/100x scaling."""
-    assert callable(fn)
-    fn()
-    count = 0
-
-    def profile(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return count
-
-
 HOSTILE_UNITS = [
     "1" * 50 + " ",
     "1,000," * 20 + " ",
@@ -238,8 +216,8 @@ HOSTILE_UNITS = [
 
 def test_parse_cost_is_linear_in_length() -> None:
     for unit in HOSTILE_UNITS:
-        small = _calls(lambda s=unit * 40: parse_quantities(s))
-        big = _calls(lambda s=unit * 400: parse_quantities(s))
+        small = calls(lambda s=unit * 40: parse_quantities(s), warm=True)
+        big = calls(lambda s=unit * 400: parse_quantities(s), warm=True)
         # 10x the input costs 9.4x-10.0x the calls; anything quadratic would cost ~100x.
         assert big <= 12 * small, (unit, small, big)
 
@@ -248,6 +226,6 @@ def test_verify_cost_is_linear_in_source_length() -> None:
     source = ("Maduro says Venezuela has 5,000 Igla-S missiles, and the US sent 4,500 Marines "
               "and sailors; turnout was 67.3% in 2024, about a third of voters. ")
     claim = "Maduro has 5,000 missiles and the US sent 4,500 troops."
-    small = _calls(lambda: verify_numbers(claim, source * 50))
-    big = _calls(lambda: verify_numbers(claim, source * 500))
+    small = calls(lambda: verify_numbers(claim, source * 50), warm=True)
+    big = calls(lambda: verify_numbers(claim, source * 500), warm=True)
     assert big <= 12 * small, (small, big)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from costs import calls
 from storysum.quotes import (
     VARIANT_THRESHOLD,
     QuoteCheck,
@@ -487,32 +487,13 @@ def _fifty_kb() -> str:
     return text + "\n\n" + SEED[3][:5_000]
 
 
-def _calls(fn: object) -> int:
-    """Python and builtin function calls made by ``fn()``: a cost that does not depend on
-    the machine's load (``python -m bench`` times the validator)."""
-    assert callable(fn)
-    count = 0
-
-    def profile(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return count
-
-
 def test_a_fifty_kb_source_is_indexed_once_then_each_check_is_cheap() -> None:
     source = _fifty_kb()
     assert len(source) >= 50_000
     first: list[object] = []
-    cold = _calls(lambda: first.append(verify_quote(TRUMP_REWRITE, "Trump", source)))
+    cold = calls(lambda: first.append(verify_quote(TRUMP_REWRITE, "Trump", source)))
     warm = [
-        _calls(lambda q=quote: verify_quote(q, "Trump", source))
+        calls(lambda q=quote: verify_quote(q, "Trump", source))
         for quote in (TRUMP_CNN, "a sentence about penguins that nobody wrote", TRUMP_REWRITE)
     ]
     assert first[0].verdict in (V.VARIANT, V.VERBATIM)  # type: ignore[attr-defined]
