@@ -508,23 +508,59 @@ def _as_sources(sources: str | Sequence[str]) -> list[str]:
     return [s for s in sources if isinstance(s, str)]
 
 
-def _build_index(
-    sources: list[str], wanted: Sequence[Quantity], full: bool = False
-) -> _Index:
+@dataclass(frozen=True)
+class _Prepared:
+    """The claim side of a check, parsed once per text: its quantities, each with the other
+    honest readings of it, and what a scan of a source needs to know of them."""
+
+    readings: tuple[tuple[Quantity, ...], ...]
+    vocab: frozenset[str]
+    keep: ValueWindows
+    months: bool
+    durations: bool
+
+    @property
+    def claims(self) -> list[Quantity]:
+        return [rs[0] for rs in self.readings]
+
+
+@lru_cache(maxsize=4096)
+def _prepare(text: str) -> _Prepared:
+    readings = tuple((q, *_other_readings(q)) for q in parse_quantities(text))
+    wanted = [r for rs in readings for r in rs]
+    return _Prepared(
+        readings,
+        number_vocabulary(wanted),
+        _value_windows(wanted),
+        any(q.kind in (QuantityKind.DATE, QuantityKind.YEAR) for q in wanted),
+        any(q.kind is QuantityKind.DURATION for q in wanted),
+    )
+
+
+def _build_index(sources: list[str], prepared: _Prepared | None) -> _Index:
+    """The sources' quantities that could matter to ``prepared`` (None: every quantity)."""
     index = _Index()
-    if full:
-        vocab: frozenset[str] | None = None
-        keep: ValueWindows | None = None
-    else:
-        vocab = number_vocabulary(wanted)
-        keep = _value_windows(wanted)
-    months = full or any(q.kind in (QuantityKind.DATE, QuantityKind.YEAR) for q in wanted)
-    durations = full or any(q.kind is QuantityKind.DURATION for q in wanted)
     for i, src in enumerate(sources):
-        for q in scan_quantities(src, vocab, keep, months=months, durations=durations):
+        found = (
+            scan_quantities(src)
+            if prepared is None
+            else scan_quantities(src, prepared.vocab, prepared.keep,
+                                 months=prepared.months, durations=prepared.durations)
+        )
+        for q in found:
             index.add(i, q)
     index.freeze()
     return index
+
+
+def _support(readings: Sequence[Quantity], index: _Index) -> tuple[NumberVerdict, list[_Entry]]:
+    """The first reading the index supports, else the last reading's verdict."""
+    verdict, entries = NumberVerdict.UNSUPPORTED, list[_Entry]()
+    for reading in readings:
+        verdict, entries = _find_support(reading, index, reading.counted)
+        if verdict in _SUPPORTING:
+            break
+    return verdict, entries
 
 
 def _noun_index(sources: list[str], claims: Sequence[Quantity]) -> _Index:
@@ -606,21 +642,16 @@ def verify_numbers(text: str, sources: str | Sequence[str]) -> list[NumberCheck]
     if not isinstance(text, str):
         return []
     srcs = _as_sources(sources)
-    claims = parse_quantities(text)
-    if not claims:
+    prepared = _prepare(text)
+    if not prepared.readings:
         return []
-    readings = {id(q): [q, *_other_readings(q)] for q in claims}
-    index = _build_index(srcs, [r for rs in readings.values() for r in rs])
+    claims = prepared.claims
+    index = _build_index(srcs, prepared)
     reason_index: _Index | None = None
     out: list[NumberCheck] = []
-    for tq in claims:
+    for tq, readings in zip(claims, prepared.readings, strict=True):
         try:
-            verdict = NumberVerdict.UNSUPPORTED
-            entries: list[_Entry] = []
-            for reading in readings[id(tq)]:
-                verdict, entries = _find_support(reading, index, reading.counted)
-                if verdict in _SUPPORTING:
-                    break
+            verdict, entries = _support(readings, index)
         except (ArithmeticError, ValueError, LookupError) as exc:  # pragma: no cover
             # Visible, never silent: the number stays in the report as unchecked.
             out.append(NumberCheck(tq, NumberVerdict.UNSUPPORTED, [],
@@ -645,56 +676,21 @@ def verify_numbers(text: str, sources: str | Sequence[str]) -> list[NumberCheck]
     return out
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """The claim side of a check, parsed once: its quantities, each with its readings, and
-    what a source scan needs to know of them."""
-
-    readings: tuple[tuple[Quantity, ...], ...]
-    vocab: frozenset[str]
-    keep: ValueWindows
-    months: bool
-    durations: bool
-
-
-@lru_cache(maxsize=4096)
-def _prepare(text: str) -> _Prepared:
-    claims = parse_quantities(text)
-    readings = tuple((q, *_other_readings(q)) for q in claims)
-    wanted = [r for rs in readings for r in rs]
-    return _Prepared(
-        readings,
-        number_vocabulary(wanted),
-        _value_windows(wanted),
-        any(q.kind in (QuantityKind.DATE, QuantityKind.YEAR) for q in wanted),
-        any(q.kind is QuantityKind.DURATION for q in wanted),
-    )
-
-
 @lru_cache(maxsize=65536)
 def numbers_supported(text: str, source: str) -> bool:
     """``all(c.supported for c in verify_numbers(text, source))``, for callers that test
-    many pairs (the claim ledger): the claim side is parsed once per text, no reason is
-    worked out for a number the source does not support, and a pair asked again is answered
-    from memory (wire copy repeats sentences word for word: on the bench's 100 articles,
-    6,338 of the ledger's 9,376 pairs were distinct). Never raises."""
-    if not isinstance(text, str) or not isinstance(source, str):
-        return False
+    many pairs (the claim ledger): no reason is worked out for a number the source does not
+    support, and a pair asked again is answered from memory (wire copy repeats sentences
+    word for word: on the bench's 100 articles, 6,338 of the ledger's 9,376 pairs were
+    distinct). Never raises."""
     prepared = _prepare(text)
     if not prepared.readings:
         return True
-    index = _Index()
-    for q in scan_quantities(source, prepared.vocab, prepared.keep,
-                             months=prepared.months, durations=prepared.durations):
-        index.add(0, q)
-    index.freeze()
-    for readings in prepared.readings:
-        try:
-            if not any(_find_support(r, index, r.counted)[0] in _SUPPORTING for r in readings):
-                return False
-        except (ArithmeticError, ValueError, LookupError):  # pragma: no cover
-            return False  # as verify_numbers: a number that cannot be checked is unsupported
-    return True
+    index = _build_index([source], prepared)
+    try:
+        return all(_support(rs, index)[0] in _SUPPORTING for rs in prepared.readings)
+    except (ArithmeticError, ValueError, LookupError):  # pragma: no cover
+        return False  # as verify_numbers: a number that cannot be checked is unsupported
 
 
 # --------------------------------------------------------------------------- figures
@@ -761,7 +757,7 @@ def check_figure(
         return FigureCheck(value, counted, NumberVerdict.UNSUPPORTED,
                            reason=f"no number could be read in {value!r}")
     noun = fq.counted or counted
-    index = _build_index([source], [fq], full=True)
+    index = _build_index([source], None)
     hint_span = _locate_hint(hint, source)
 
     def in_hint(e: _Entry) -> bool:
