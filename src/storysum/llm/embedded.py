@@ -191,8 +191,7 @@ def serve(
                     raise ModelError("the embedded model server did not start in time") from None
                 time.sleep(0.5)
         yield base_url
-        if proc.poll() is not None:  # died while serving: its requests failed as connection errors
-            raise ModelError(_death(proc.returncode, "while serving", log))
+        ended_alone = proc.poll() is not None
     finally:
         proc.terminate()
         try:
@@ -202,3 +201,8 @@ def serve(
             proc.wait()
         if log and not isinstance(logfile, int):
             logfile.close()
+    # Died while serving, its requests failed as connection errors. SIGILL is told from the
+    # stop above (SIGTERM) after the wait: a client can see the connection drop before the
+    # dying process can be reaped, so poll() alone may miss it.
+    if ended_alone or proc.returncode == -signal.SIGILL:
+        raise ModelError(_death(proc.returncode, "while serving", log))
