@@ -17,6 +17,7 @@ import random
 import sys
 import types
 
+import numpy as np
 import pytest
 
 VOCAB = 64
@@ -149,3 +150,66 @@ def test_only_greedy_grammar_requests_get_the_new_sampler(server):
     assert isinstance(picked, module.GreedyGrammarSampler)
     assert llm._init_sampler(temp=0.8, grammar=rules) == "llama-cpp-python's chain"
     assert llm._init_sampler(temp=0.0, grammar=None) == "llama-cpp-python's chain"
+
+
+def test_greedy_requests_get_the_prompt_lookup_draft_and_others_none(server):
+    module, _, _ = server
+    module.install()
+    from llama_cpp.llama import Llama
+
+    llm = Llama()
+    llm._model, llm._n_vocab, llm.last_n_tokens_size = types.SimpleNamespace(vocab=0), VOCAB, 64
+    rules = types.SimpleNamespace(_grammar="root ::= [a]", _root="root")
+    llm._init_sampler(temp=0.0, grammar=rules, logits_processor=None)
+    assert isinstance(llm.draft_model, module.PromptLookupDraft)
+    llm._init_sampler(temp=0.0, grammar=None)  # greedy without a grammar: guesses are exact too
+    assert isinstance(llm.draft_model, module.PromptLookupDraft)
+    # Sampled or steered requests: a kept guess would not be the model's own pick.
+    llm._init_sampler(temp=0.8, grammar=rules)
+    assert llm.draft_model is None
+    llm._init_sampler(temp=0.0, grammar=rules, logits_processor=[print])
+    assert llm.draft_model is None
+
+
+class Recorder:
+    """Stands in for llama.cpp's context and batch: records what a pass was asked for."""
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[list[int], int, bool]] = []
+        self.removed_from: list[int] = []
+
+    def set_batch(self, batch: list[int], n_past: int, logits_all: bool) -> None:
+        self.passes.append((list(batch), n_past, logits_all))
+
+    def decode(self, batch: object) -> None: ...
+
+    def kv_cache_seq_rm(self, seq: int, start: int, end: int) -> None:
+        self.removed_from.append(start)
+
+
+def test_a_pass_with_guesses_keeps_every_tokens_logits_and_the_prompt_pass_does_not(
+    server, capsys
+):
+    module, _, _ = server
+    module.install()
+    from llama_cpp.llama import Llama
+
+    original = []
+    module._original_eval = lambda self, tokens: original.append(list(tokens))
+    llm = Llama()
+    llm._ctx = llm._batch = Recorder()
+    llm.input_ids, llm.n_tokens = np.zeros(64, dtype=np.intc), 10
+    llm.draft_model = module.PromptLookupDraft()
+    module._create_completion(llm)  # starts a completion: a new timing record
+    llm.eval([1, 2, 3, 4, 5])  # the prompt: llama-cpp-python's own pass
+    assert original == [[1, 2, 3, 4, 5]] and llm._batch.passes == []
+    llm.eval([6])  # the token picked, no guess: also its own
+    llm.eval([7, 8, 9])  # the token picked and two guesses: every token's logits
+    assert original == [[1, 2, 3, 4, 5], [6]]
+    assert llm._batch.passes == [([7, 8, 9], 10, True)]
+    assert llm._ctx.removed_from == [10]  # what followed the last kept token is dropped first
+    assert llm.n_tokens == 13 and list(llm.input_ids[10:13]) == [7, 8, 9]
+    t = module._timing
+    assert (t.prompt_tokens, t.passes, t.guessed) == (5, 2, 2)
+    module._report(0.0)
+    assert "passes 2, guessed 2" in capsys.readouterr().err

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ from typing import Any
 import llama_cpp
 import numpy as np
 from llama_cpp import llama as _llama
+
+from storysum.llm.draft import MAX_TOKENS, PromptLookupDraft
 
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
 assert _TOKEN_DATA.itemsize == ctypes.sizeof(llama_cpp.llama_token_data)
@@ -133,9 +136,13 @@ class _Timing:
     def __init__(self) -> None:
         self.prompt_seconds = self.generation_seconds = self.sampling_seconds = 0.0
         self.prompt_tokens = self.generated_tokens = 0
+        self.prompt_read = False  # the first pass of a completion reads the prompt
+        self.passes = self.guessed = 0  # forward passes while generating; draft tokens in them
 
 
 _timing = _Timing()
+# STORYSUM_DRAFT_TOKENS=0 turns the guessing off (for comparisons); the default is draft.py's.
+_draft = PromptLookupDraft(max_tokens=int(os.environ.get("STORYSUM_DRAFT_TOKENS", MAX_TOKENS)))
 _original_init_sampler = _llama.Llama._init_sampler
 _original_eval = _llama.Llama.eval
 _original_sample = _llama.Llama.sample
@@ -143,17 +150,44 @@ _original_create_completion = _llama.Llama.create_completion
 
 
 def _eval(self: Any, tokens: Any) -> None:
+    """``Llama.eval``, timed; a pass that carries guesses keeps the logits of every token.
+
+    The first pass of a completion reads the prompt; the later ones each read the last token
+    picked, and the draft's guesses after it when there are any.
+    """
     started = time.perf_counter()
+    generating = _timing.prompt_read
     try:
-        _original_eval(self, tokens)
+        if generating and self.draft_model is not None and len(tokens) > 1:
+            _eval_every_logit(self, tokens)
+        else:
+            _original_eval(self, tokens)
     finally:
         spent = time.perf_counter() - started
-        if len(tokens) > 1:
+        if generating:
+            _timing.generation_seconds += spent
+            _timing.passes += 1
+            _timing.guessed += len(tokens) - 1
+        else:
             _timing.prompt_seconds += spent
             _timing.prompt_tokens += len(tokens)
-        else:
-            _timing.generation_seconds += spent
-            _timing.generated_tokens += len(tokens)
+            _timing.prompt_read = True
+
+
+def _eval_every_logit(self: Any, tokens: Any) -> None:
+    """One forward pass over a few tokens, keeping each one's logits for the sampler.
+
+    ``Llama.eval`` keeps only the last token's unless the model was loaded with
+    ``logits_all``, which also keeps every prompt token's (a 4,096 x 151,936 array) and costs
+    the prompt a pass over the output layer per token.
+    """
+    n_past = self.n_tokens
+    self._ctx.kv_cache_seq_rm(-1, n_past, -1)
+    self._batch.set_batch(batch=tokens, n_past=n_past, logits_all=True)
+    self._ctx.decode(self._batch)
+    self.input_ids[n_past : n_past + len(tokens)] = tokens
+    self.n_tokens += len(tokens)
+    self._requires_eval = False
 
 
 def _sample(self: Any, *args: Any, **kw: Any) -> int:
@@ -162,6 +196,7 @@ def _sample(self: Any, *args: Any, **kw: Any) -> int:
         return int(_original_sample(self, *args, **kw))
     finally:
         _timing.sampling_seconds += time.perf_counter() - started
+        _timing.generated_tokens += 1
 
 
 def _report(started: float) -> None:
@@ -170,7 +205,7 @@ def _report(started: float) -> None:
         f"storysum timing: completion {time.perf_counter() - started:.3f} s; prompt "
         f"{t.prompt_tokens} tokens {t.prompt_seconds:.3f} s; generation "
         f"{t.generated_tokens} tokens {t.generation_seconds:.3f} s; sampling "
-        f"{t.sampling_seconds:.3f} s",
+        f"{t.sampling_seconds:.3f} s; passes {t.passes}, guessed {t.guessed}",
         file=sys.stderr,
         flush=True,
     )
@@ -197,14 +232,14 @@ def _create_completion(self: Any, *args: Any, **kw: Any) -> Any:
 
 
 def _init_sampler(self: Any, **kw: Any) -> Any:
-    """``Llama._init_sampler``, with :class:`GreedyGrammarSampler` for greedy grammar calls."""
+    """``Llama._init_sampler``, with :class:`GreedyGrammarSampler` and the prompt-lookup draft
+    for greedy grammar calls. ``Llama.generate`` calls it once per completion, before its first
+    pass, and reads ``draft_model`` after every pass."""
     greedy = kw.get("temp", 0.8) == 0.0
-    if (
-        greedy
-        and kw.get("grammar") is not None
-        and kw.get("logits_processor") is None
-        and kw.get("mirostat_mode", 0) == 0
-    ):
+    plain = greedy and kw.get("logits_processor") is None and kw.get("mirostat_mode", 0) == 0
+    # Only where a guess kept is exactly the token the model would have picked on its own.
+    self.draft_model = _draft if plain and _draft.max_tokens else None
+    if plain and kw.get("grammar") is not None:
         return GreedyGrammarSampler(
             self._model,
             self._n_vocab,
