@@ -1,6 +1,7 @@
 """The embedded model on the seeds: seconds per article, and the pipeline's overhead over it.
 
     python bench/embedded.py          (or as a row of: python -m bench --embedded)
+    python bench/embedded.py --compare-draft   (with and without speculative decoding)
 
 Runs ``storysum.summarize(["seeds/"])`` with the embedded default exactly as a user gets it
 (``Settings.resolve(env={})``: no endpoint configured, so llama.cpp's server is started on
@@ -49,14 +50,16 @@ SECONDS_TARGET = 30.0  # the issue's: at most 30 s per seed article
 _TIMING = re.compile(
     r"storysum timing: completion ([\d.]+) s; prompt (\d+) tokens ([\d.]+) s; "
     r"generation (\d+) tokens ([\d.]+) s; sampling ([\d.]+) s"
+    r"(?:; passes (\d+), guessed (\d+))?"
 )
 
 
 def parse_timing(text: str) -> list[dict[str, float]]:
     """One record per completion, from the timing lines of storysum's server."""
     keys = ("completion_seconds", "prompt_tokens", "prompt_seconds", "generated_tokens",
-            "generation_seconds", "sampling_seconds")
-    return [dict(zip(keys, map(float, m.groups()), strict=True))
+            "generation_seconds", "sampling_seconds", "passes", "guessed")
+    return [dict(zip(keys, (float(g) if g is not None else 0.0 for g in m.groups()),
+                     strict=True))
             for m in _TIMING.finditer(text)]
 
 
@@ -76,6 +79,12 @@ def summarize_timing(calls: list[dict[str, float]]) -> dict[str, float]:
         "eval_tokens": total("generated_tokens"),
         "prompt_tokens_per_second": total("prompt_tokens") / prompt_s if prompt_s else 0.0,
         "eval_tokens_per_second": total("generated_tokens") / gen_s if gen_s else 0.0,
+        # Speculative decoding (storysum.llm.draft): forward passes while generating, and the
+        # guessed tokens they carried. Older logs have neither (0).
+        "eval_passes": total("passes"),
+        "guessed_tokens": total("guessed"),
+        "tokens_per_pass": sum(c["generated_tokens"] for c in calls if c["passes"])
+        / total("passes") if total("passes") else 0.0,
     }
 
 
@@ -169,7 +178,37 @@ def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
     }
 
 
+def compare_draft() -> None:
+    """The seeds twice, without guessed tokens and then with them (storysum.llm.draft), in one
+    process: the generation's speed side by side. The answers may differ a little (a pass over
+    several tokens rounds differently from passes over one), so speeds are per token."""
+    import os
+
+    results = {}
+    for name, tokens in (("off", "0"), ("on", None)):
+        if tokens is None:
+            os.environ.pop("STORYSUM_DRAFT_TOKENS", None)
+        else:
+            os.environ["STORYSUM_DRAFT_TOKENS"] = tokens
+        results[name] = run()
+    os.environ.pop("STORYSUM_DRAFT_TOKENS", None)
+    for name, r in results.items():
+        ll = r["llama"]
+        print(f"guessing {name:3}: {r['seconds_per_article']:.1f} s per article; generation "
+              f"{ll['eval_tokens']:.0f} tokens in {ll['eval_seconds']:.1f} s "
+              f"({ll['eval_tokens_per_second']:.2f} tok/s, {ll['tokens_per_pass']:.2f} per "
+              f"pass); prompt {ll['prompt_eval_tokens']:.0f} tokens in "
+              f"{ll['prompt_eval_seconds']:.1f} s; {r['completion_tokens']} completion tokens")
+    speed = results["on"]["llama"]["eval_tokens_per_second"] / max(
+        1e-9, results["off"]["llama"]["eval_tokens_per_second"])
+    per_article = results["off"]["seconds_per_article"] / results["on"]["seconds_per_article"]
+    print(f"generation speed on/off: {speed:.2f}x; time per article off/on: {per_article:.2f}x")
+
+
 def main() -> None:
+    if "--compare-draft" in sys.argv[1:]:
+        compare_draft()
+        return
     result = run()
     print(f"{result['articles']} seed articles, {result['chunks']} chunks, {result['calls']} "
           f"calls: {result['wall_seconds']:.1f} s ({result['seconds_per_article']:.1f} s per "
@@ -178,8 +217,8 @@ def main() -> None:
     print(f"  server start {result['startup_seconds']:.1f} s, serving "
           f"{result['serving_seconds']:.1f} s; llama.cpp: prompt eval "
           f"{llama['prompt_eval_seconds']:.1f} s ({llama['prompt_tokens_per_second']:.0f} tok/s), "
-          f"eval {llama['eval_seconds']:.1f} s ({llama['eval_tokens_per_second']:.1f} tok/s) "
-          f"over {llama['calls']} calls")
+          f"eval {llama['eval_seconds']:.1f} s ({llama['eval_tokens_per_second']:.1f} tok/s, "
+          f"{llama['tokens_per_pass']:.2f} tokens per pass) over {llama['calls']} calls")
     if result["overhead_ratio"]:
         print(f"  overhead ratio {result['overhead_ratio']:.3f}; outside the LLM "
               f"{result['share_outside_llm']:.1%} (target < {SHARE_TARGET:.0%}): sampling "

@@ -91,12 +91,15 @@ def test_embedded_bench_reads_the_servers_timing_lines():
         "182 tokens 2.500 s; sampling 0.400 s\n"
         "INFO:     127.0.0.1:43402 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK\n"
         "storysum timing: completion 10.000 s; prompt 100 tokens 2.000 s; generation "
-        "18 tokens 7.000 s; sampling 0.500 s\n"
+        "18 tokens 7.000 s; sampling 0.500 s; passes 10, guessed 12\n"
     )
     calls = parse_timing(log)
     assert [c["prompt_tokens"] for c in calls] == [1552, 100]
     total = summarize_timing(calls)
     assert total["calls"] == 2
+    # The first line is from before speculative decoding: no passes counted.
+    assert (total["eval_passes"], total["guessed_tokens"]) == (10, 12)
+    assert total["tokens_per_pass"] == pytest.approx(18 / 10)
     assert total["raw_seconds"] == pytest.approx(38.1 + 2.5 + 2.0 + 7.0)
     assert total["sampling_seconds"] == pytest.approx(0.9)
     assert total["completion_seconds"] == pytest.approx(51.25)
