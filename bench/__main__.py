@@ -204,7 +204,7 @@ def embedded_row(size: Size) -> Row:
         f"embedded: extraction s per article min {_f(ext['min'], 's')}, median "
         f"{_f(ext['median'], 's')}, max {_f(ext['max'], 's')}; prompt eval "
         f"{llama['prompt_tokens_per_second']:.0f} tok/s, eval {llama['eval_tokens_per_second']:.1f}"
-        f" tok/s ({llama['tokens_per_pass']:.2f} tokens per pass, speculative decoding) over "
+        f" tok/s ({llama['tokens_per_pass']:.2f} tokens per generation pass) over "
         f"{llama['calls']} calls; llama.cpp log {r['log']}")
     return row
 

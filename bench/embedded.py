@@ -83,7 +83,8 @@ def summarize_timing(calls: list[dict[str, float]]) -> dict[str, float]:
         # guessed tokens they carried. Older logs have neither (0).
         "eval_passes": total("passes"),
         "guessed_tokens": total("guessed"),
-        "tokens_per_pass": sum(c["generated_tokens"] for c in calls if c["passes"])
+        # The first token of a call is picked from the prompt's pass, the rest from these.
+        "tokens_per_pass": sum(c["generated_tokens"] - 1 for c in calls if c["passes"])
         / total("passes") if total("passes") else 0.0,
     }
 

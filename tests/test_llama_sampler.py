@@ -138,14 +138,19 @@ def test_the_whole_vocabulary_is_matched_only_when_the_best_token_is_refused(ser
     assert grammar.applied_to == [1, 1, VOCAB] and sampler.full_matches == 1
 
 
-def test_only_greedy_grammar_requests_get_the_new_sampler(server):
-    module, _, _ = server
+def installed_llama(module):
+    """A stand-in ``Llama`` with the server's changes installed, and a grammar for it."""
     module.install()
     from llama_cpp.llama import Llama
 
     llm = Llama()
     llm._model, llm._n_vocab, llm.last_n_tokens_size = types.SimpleNamespace(vocab=0), VOCAB, 64
-    rules = types.SimpleNamespace(_grammar="root ::= [a]", _root="root")
+    return llm, types.SimpleNamespace(_grammar="root ::= [a]", _root="root")
+
+
+def test_only_greedy_grammar_requests_get_the_new_sampler(server):
+    module, _, _ = server
+    llm, rules = installed_llama(module)
     picked = llm._init_sampler(temp=0.0, grammar=rules, logits_processor=None)
     assert isinstance(picked, module.GreedyGrammarSampler)
     assert llm._init_sampler(temp=0.8, grammar=rules) == "llama-cpp-python's chain"
@@ -154,15 +159,10 @@ def test_only_greedy_grammar_requests_get_the_new_sampler(server):
 
 def test_greedy_requests_get_the_prompt_lookup_draft_and_others_none(server):
     module, _, _ = server
-    module.install()
-    from llama_cpp.llama import Llama
-
-    llm = Llama()
-    llm._model, llm._n_vocab, llm.last_n_tokens_size = types.SimpleNamespace(vocab=0), VOCAB, 64
-    rules = types.SimpleNamespace(_grammar="root ::= [a]", _root="root")
+    llm, rules = installed_llama(module)
     llm._init_sampler(temp=0.0, grammar=rules, logits_processor=None)
     assert isinstance(llm.draft_model, module.PromptLookupDraft)
-    llm._init_sampler(temp=0.0, grammar=None)  # greedy without a grammar: guesses are exact too
+    llm._init_sampler(temp=0.0, grammar=None)  # greedy without a grammar: still the model's pick
     assert isinstance(llm.draft_model, module.PromptLookupDraft)
     # Sampled or steered requests: a kept guess would not be the model's own pick.
     llm._init_sampler(temp=0.8, grammar=rules)
@@ -191,16 +191,13 @@ def test_a_pass_with_guesses_keeps_every_tokens_logits_and_the_prompt_pass_does_
     server, capsys
 ):
     module, _, _ = server
-    module.install()
-    from llama_cpp.llama import Llama
-
+    llm, _ = installed_llama(module)
     original = []
     module._original_eval = lambda self, tokens: original.append(list(tokens))
-    llm = Llama()
     llm._ctx = llm._batch = Recorder()
     llm.input_ids, llm.n_tokens = np.zeros(64, dtype=np.intc), 10
-    llm.draft_model = module.PromptLookupDraft()
-    module._create_completion(llm)  # starts a completion: a new timing record
+    module._create_completion(llm)  # a new timing record, as each completion starts
+    llm._init_sampler(temp=0.0, grammar=None)  # Llama.generate: right before its first pass
     llm.eval([1, 2, 3, 4, 5])  # the prompt: llama-cpp-python's own pass
     assert original == [[1, 2, 3, 4, 5]] and llm._batch.passes == []
     llm.eval([6])  # the token picked, no guess: also its own
@@ -213,3 +210,34 @@ def test_a_pass_with_guesses_keeps_every_tokens_logits_and_the_prompt_pass_does_
     assert (t.prompt_tokens, t.passes, t.guessed) == (5, 2, 2)
     module._report(0.0)
     assert "passes 2, guessed 2" in capsys.readouterr().err
+
+    # The next completion's first pass reads its prompt again, even a short or empty one
+    # (a prompt wholly in the cache): never a pass that asks for logits it does not keep.
+    module._create_completion(llm)
+    llm._init_sampler(temp=0.0, grammar=None)
+    llm.eval([11, 12])
+    assert original[-1] == [11, 12] and len(llm._batch.passes) == 1
+    module._create_completion(llm)
+    llm._init_sampler(temp=0.0, grammar=None)
+    llm.eval([])
+    assert original[-1] == [] and module._timing.passes == 0
+
+
+@pytest.mark.parametrize(("value", "tokens"), [("0", 0), ("2", 2), ("50", 8), ("-1", 0)])
+def test_the_number_of_guesses_is_set_by_the_environment_within_bounds(
+    server, monkeypatch, value, tokens
+):
+    monkeypatch.setenv("STORYSUM_DRAFT_TOKENS", value)
+    module, _, _ = server
+    module = importlib.reload(module)
+    assert module._draft.max_tokens == tokens
+    llm, _ = installed_llama(module)
+    llm._init_sampler(temp=0.0, grammar=None)
+    assert (llm.draft_model is None) == (tokens == 0)
+
+
+def test_a_bad_number_of_guesses_stops_the_server_with_one_line(server, monkeypatch):
+    monkeypatch.setenv("STORYSUM_DRAFT_TOKENS", "three")
+    module, _, _ = server
+    with pytest.raises(SystemExit, match="STORYSUM_DRAFT_TOKENS must be a whole number"):
+        importlib.reload(module)

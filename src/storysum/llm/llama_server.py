@@ -136,13 +136,23 @@ class _Timing:
     def __init__(self) -> None:
         self.prompt_seconds = self.generation_seconds = self.sampling_seconds = 0.0
         self.prompt_tokens = self.generated_tokens = 0
-        self.prompt_read = False  # the first pass of a completion reads the prompt
         self.passes = self.guessed = 0  # forward passes while generating; draft tokens in them
 
 
 _timing = _Timing()
 # STORYSUM_DRAFT_TOKENS=0 turns the guessing off (for comparisons); the default is draft.py's.
-_draft = PromptLookupDraft(max_tokens=int(os.environ.get("STORYSUM_DRAFT_TOKENS", MAX_TOKENS)))
+
+
+def _draft_tokens(value: str) -> int:
+    try:
+        return max(0, min(int(value), 8))  # a pass over more than 9 tokens costs 4x one
+    except ValueError:
+        raise SystemExit(f"STORYSUM_DRAFT_TOKENS must be a whole number, not {value!r}") from None
+
+
+_draft = PromptLookupDraft(
+    max_tokens=_draft_tokens(os.environ.get("STORYSUM_DRAFT_TOKENS", str(MAX_TOKENS)))
+)
 _original_init_sampler = _llama.Llama._init_sampler
 _original_eval = _llama.Llama.eval
 _original_sample = _llama.Llama.sample
@@ -156,7 +166,8 @@ def _eval(self: Any, tokens: Any) -> None:
     picked, and the draft's guesses after it when there are any.
     """
     started = time.perf_counter()
-    generating = _timing.prompt_read
+    # Llama.generate calls _init_sampler right before its first pass: that one reads the prompt.
+    generating = not getattr(self, "_storysum_prompt_pending", True)
     try:
         if generating and self.draft_model is not None and len(tokens) > 1:
             _eval_every_logit(self, tokens)
@@ -171,7 +182,7 @@ def _eval(self: Any, tokens: Any) -> None:
         else:
             _timing.prompt_seconds += spent
             _timing.prompt_tokens += len(tokens)
-            _timing.prompt_read = True
+            self._storysum_prompt_pending = False
 
 
 def _eval_every_logit(self: Any, tokens: Any) -> None:
@@ -232,12 +243,13 @@ def _create_completion(self: Any, *args: Any, **kw: Any) -> Any:
 
 
 def _init_sampler(self: Any, **kw: Any) -> Any:
-    """``Llama._init_sampler``, with :class:`GreedyGrammarSampler` and the prompt-lookup draft
-    for greedy grammar calls. ``Llama.generate`` calls it once per completion, before its first
-    pass, and reads ``draft_model`` after every pass."""
+    """``Llama._init_sampler``: :class:`GreedyGrammarSampler` for greedy grammar calls, and the
+    prompt-lookup draft for every greedy call. ``Llama.generate`` calls it once per completion,
+    before its first pass, and reads ``draft_model`` after every pass."""
+    self._storysum_prompt_pending = True
     greedy = kw.get("temp", 0.8) == 0.0
     plain = greedy and kw.get("logits_processor") is None and kw.get("mirostat_mode", 0) == 0
-    # Only where a guess kept is exactly the token the model would have picked on its own.
+    # Only where a kept guess is the model's own pick: greedy, nothing steering the logits.
     self.draft_model = _draft if plain and _draft.max_tokens else None
     if plain and kw.get("grammar") is not None:
         return GreedyGrammarSampler(
