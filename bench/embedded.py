@@ -31,6 +31,7 @@ out part of its evaluation (measured: a 1,552-token prompt read in 38 s printed 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import statistics
 import sys
@@ -183,16 +184,17 @@ def compare_draft() -> None:
     """The seeds twice, without guessed tokens and then with them (storysum.llm.draft), in one
     process: the generation's speed side by side. The answers may differ a little (a pass over
     several tokens rounds differently from passes over one), so speeds are per token."""
-    import os
-
     results = {}
-    for name, tokens in (("off", "0"), ("on", None)):
-        if tokens is None:
-            os.environ.pop("STORYSUM_DRAFT_TOKENS", None)
-        else:
-            os.environ["STORYSUM_DRAFT_TOKENS"] = tokens
-        results[name] = run()
-    os.environ.pop("STORYSUM_DRAFT_TOKENS", None)
+    before = os.environ.pop("STORYSUM_DRAFT_TOKENS", None)  # the server reads it at start
+    try:
+        os.environ["STORYSUM_DRAFT_TOKENS"] = "0"
+        results["off"] = run()
+        del os.environ["STORYSUM_DRAFT_TOKENS"]  # the default number of guesses
+        results["on"] = run()
+    finally:
+        os.environ.pop("STORYSUM_DRAFT_TOKENS", None)
+        if before is not None:
+            os.environ["STORYSUM_DRAFT_TOKENS"] = before
     for name, r in results.items():
         ll = r["llama"]
         print(f"guessing {name:3}: {r['seconds_per_article']:.1f} s per article; generation "

@@ -15,7 +15,7 @@ as users run it.
 
 A guess is not free: on 2 cores, a pass over 4 tokens costs about twice a pass over one, so a
 wrong guess costs time. Guesses are therefore only made where the earlier occurrences agree on
-what came next, and at most three at a time (a pass over 5 tokens already costs 2.5 times one).
+what came next, and at most three at a time (a pass over 5 tokens costs 2.3-2.5 times one).
 Replaying the recorded answers of the four cassettes through the guesser, with those measured
 pass costs, this spent 1.21 times fewer pass-seconds than one token per pass; guessing from
 the most recent occurrence alone, 2 to 4 tokens, did 0.94-1.07 times. Measured side by side on

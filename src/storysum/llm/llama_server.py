@@ -1,10 +1,11 @@
-"""llama-cpp-python's OpenAI-compatible server, with greedy grammar sampling made cheap.
+"""llama-cpp-python's OpenAI-compatible server, with greedy grammar sampling made cheap and
+speculative decoding from the prompt.
 
     python -m storysum.llm.llama_server --model PATH ...   (the arguments of llama_cpp.server)
 
-This is llama-cpp-python's own server (``llama_cpp.server``), run with one change to how it
-picks a token when a request is greedy (temperature 0) under a grammar, which is every
-extraction call storysum makes in TOOLS mode.
+This is llama-cpp-python's own server (``llama_cpp.server``), run with two changes for
+requests that are greedy (temperature 0, storysum's default): how a token is picked under a
+grammar, and guessed tokens read with the last one in a single forward pass.
 
 llama-cpp-python builds the sampler chain penalties -> grammar -> greedy, so for each token
 the grammar is matched against all ~152,000 tokens of the vocabulary. On the embedded model
@@ -17,12 +18,19 @@ grammar allows and that has the highest score of all also has the highest score 
 allowed ones, and ties go to the lowest token id both ways (llama.cpp's greedy sampler and
 ``numpy.argmax``). So answers, and the cassettes recorded from them, do not change.
 
+The guesses come from :class:`storysum.llm.draft.PromptLookupDraft` (its docstring has why
+and what they gain); llama-cpp-python's ``Llama.generate`` already checks a draft model's
+tokens against its own picks. What it lacks without ``logits_all`` is the logits of every
+guessed token: :func:`_eval_every_logit` asks llama.cpp for them on the passes that carry
+guesses only. ``STORYSUM_DRAFT_TOKENS=0`` turns the guessing off (for comparisons).
+
 Requests that are not greedy, or carry their own logits processors, get llama-cpp-python's
-sampler untouched.
+sampler untouched, and no guesses.
 
 It also writes one timing line per completion to its log (stderr), for bench/embedded.py:
-the wall time of the model's forward passes on the prompt and on the generated tokens, and of
-picking tokens. llama.cpp's own ``llama_perf_context_print`` lines were used before; they
+the wall time of the model's forward passes on the prompt and on the generated tokens, of
+picking tokens, and the number of generation passes and of the guesses they carried.
+llama.cpp's own ``llama_perf_context_print`` lines were used before; they
 leave out part of a long prompt's evaluation (a 1,552-token prompt read in 38 s was printed as
 17.7 s), which made the time outside the model look larger than it was.
 """
@@ -140,12 +148,13 @@ class _Timing:
 
 
 _timing = _Timing()
-# STORYSUM_DRAFT_TOKENS=0 turns the guessing off (for comparisons); the default is draft.py's.
 
 
 def _draft_tokens(value: str) -> int:
+    """Guesses per pass from ``STORYSUM_DRAFT_TOKENS``: 0 (off) to 8 (a pass over 8 tokens
+    already costs 4 times a pass over one: 470 against 115 ms, measured on 2 cores)."""
     try:
-        return max(0, min(int(value), 8))  # a pass over more than 9 tokens costs 4x one
+        return max(0, min(int(value), 8))
     except ValueError:
         raise SystemExit(f"STORYSUM_DRAFT_TOKENS must be a whole number, not {value!r}") from None
 
