@@ -197,6 +197,12 @@ def embedded_row(size: Size) -> Row:
                note=f"sampling/grammar {_f(r['share_sampling'], '%')}, rest of the "
                f"completions {_f(r['share_rest_of_completions'], '%')}, outside them "
                f"{_f(r['share_outside_completions'], '%')}"),
+        Metric("floor: articles' own text + answers, per article",
+               r["floor"]["seconds_per_article"], "s", f"<= {target['seconds_per_article']:g} s",
+               r["floor"]["seconds_per_article"] <= target["seconds_per_article"],
+               note=f"{r['floor']['article_tokens']:,} article tokens at this run's prompt rate, "
+               f"this run's answers; the rest of the prompts "
+               f"{r['floor']['other_prompt_seconds']:.0f} s"),
     ]
     llama = r["llama"]
     ext = r["extraction_seconds_per_article"]

@@ -24,6 +24,13 @@ and of the whole completion. From those lines:
   HTTP, its chat template and the schema's conversion to a grammar, instructor and every
   storysum stage: wall minus the completions' time).
 
+and the floor of this design on this machine: the seconds per article the model would take if
+it read nothing but the articles' own text (their kept paragraphs, each once) at this run's
+prompt rate and wrote this run's answers; everything else it read (the instructions, the
+number and quotation lists, the chat template, chunk overlap, the summary's facts) is
+reported beside it. Where the floor is above the target, no cut to prompts or pipeline can
+meet it; only faster forward passes or less for the model to write can.
+
 llama.cpp's own ``llama_perf_context_print`` lines are not used: on a long prompt they leave
 out part of its evaluation (measured: a 1,552-token prompt read in 38 s printed as 17.7 s).
 """
@@ -90,6 +97,37 @@ def summarize_timing(calls: list[dict[str, float]]) -> dict[str, float]:
     }
 
 
+def floor(perf: dict[str, float], article_tokens: int, articles: int) -> dict[str, float]:
+    """This run's model time split into the articles' own text, the rest of the prompts and
+    the answers, each at this run's measured rates (see the module's docstring)."""
+    rate = perf["prompt_tokens_per_second"]
+    reading = article_tokens / rate if rate else 0.0
+    other = perf["prompt_eval_tokens"] - article_tokens
+    return {
+        "article_tokens": article_tokens,
+        "article_seconds": reading,
+        "other_prompt_tokens": other,
+        "other_prompt_seconds": other / rate if rate else 0.0,
+        "answer_seconds": perf["eval_seconds"],
+        "seconds_per_article": (reading + perf["eval_seconds"]) / max(1, articles),
+    }
+
+
+def article_tokens(seeds: Path, model: Path) -> int:
+    """The kept paragraphs of every article in ``seeds``, in the model's own tokens."""
+    from llama_cpp import Llama
+    from llama_cpp._utils import suppress_stdout_stderr
+
+    from storysum.articles import load_articles
+
+    with suppress_stdout_stderr(disable=False):  # a vocab-only load warns of a context size
+        vocab = Llama(str(model), vocab_only=True, verbose=False)
+    return sum(
+        len(vocab.tokenize(a.body().encode("utf-8"), add_bos=False, special=False))
+        for a in load_articles([seeds]).articles
+    )
+
+
 @contextlib.contextmanager
 def _logged_serve(log: Path, phases: dict[str, float]) -> Iterator[None]:
     """Make storysum's embedded ``serve`` write llama.cpp's log to ``log``, and time it."""
@@ -142,6 +180,8 @@ def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
         brief = storysum.summarize([seeds], settings=settings, on_chunk_done=on_chunk_done)
         wall = time.perf_counter() - started
     perf = summarize_timing(parse_timing(log.read_text(encoding="utf-8", errors="replace")))
+    from storysum.llm.embedded import model_path
+
     serving = phases.get("serving", wall)
     articles = brief.run.articles
     per_article = sorted(chunk_seconds.values())
@@ -176,6 +216,7 @@ def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
         if raw and serving else None,
         "share_outside_completions": (serving - completions) / serving
         if raw and serving else None,
+        "floor": floor(perf, article_tokens(seeds, model_path(settings.local_model)), articles),
         "targets": {"seconds_per_article": SECONDS_TARGET, "share_outside_llm": SHARE_TARGET},
     }
 
@@ -228,6 +269,12 @@ def main() -> None:
               f"{result['share_sampling']:.1%}, rest of the completions "
               f"{result['share_rest_of_completions']:.1%}, outside the completions "
               f"{result['share_outside_completions']:.1%}")
+    low = result["floor"]
+    print(f"  floor: the articles' own text is {low['article_tokens']:,} tokens "
+          f"({low['article_seconds']:.1f} s at this run's prompt rate), the answers took "
+          f"{low['answer_seconds']:.1f} s: {low['seconds_per_article']:.1f} s per article "
+          f"with nothing else read (target <= {SECONDS_TARGET:g}); the rest of the prompts "
+          f"{low['other_prompt_tokens']:,.0f} tokens, {low['other_prompt_seconds']:.1f} s")
     print(f"  llama.cpp log: {result['log']}")
 
 

@@ -105,3 +105,16 @@ def test_embedded_bench_reads_the_servers_timing_lines():
     assert total["completion_seconds"] == pytest.approx(51.25)
     assert total["prompt_tokens_per_second"] == pytest.approx(1652 / 40.1)
     assert total["eval_tokens_per_second"] == pytest.approx(200 / 9.5)
+
+
+def test_the_embedded_floor_is_the_articles_text_at_the_runs_prompt_rate_plus_its_answers():
+    sys.path.insert(0, str(ROOT))
+    from bench.embedded import floor
+
+    perf = {"prompt_tokens_per_second": 40.0, "prompt_eval_tokens": 6000, "eval_seconds": 100.0}
+    low = floor(perf, article_tokens=4000, articles=5)
+    assert low["article_seconds"] == pytest.approx(100.0)
+    assert (low["other_prompt_tokens"], low["other_prompt_seconds"]) == (2000, 50.0)
+    assert low["seconds_per_article"] == pytest.approx((100.0 + 100.0) / 5)
+    # A run that logged no prompt time: no division by zero, and no reading time claimed.
+    assert floor({**perf, "prompt_tokens_per_second": 0.0}, 4000, 5)["article_seconds"] == 0.0
