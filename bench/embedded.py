@@ -2,6 +2,8 @@
 
     python bench/embedded.py          (or as a row of: python -m bench --embedded)
     python bench/embedded.py --compare-draft   (with and without speculative decoding)
+    python bench/embedded.py --compare-prefix  (a first run, then one with the instructions'
+                                                KV state kept from it)
 
 Runs ``storysum.summarize(["seeds/"])`` with the embedded default exactly as a user gets it
 (``Settings.resolve(env={})``: no endpoint configured, so llama.cpp's server is started on
@@ -59,13 +61,14 @@ _TIMING = re.compile(
     r"storysum timing: completion ([\d.]+) s; prompt (\d+) tokens ([\d.]+) s; "
     r"generation (\d+) tokens ([\d.]+) s; sampling ([\d.]+) s"
     r"(?:; passes (\d+), guessed (\d+))?"
+    r"(?:; from disk (\d+) tokens)?"
 )
 
 
 def parse_timing(text: str) -> list[dict[str, float]]:
     """One record per completion, from the timing lines of storysum's server."""
     keys = ("completion_seconds", "prompt_tokens", "prompt_seconds", "generated_tokens",
-            "generation_seconds", "sampling_seconds", "passes", "guessed")
+            "generation_seconds", "sampling_seconds", "passes", "guessed", "from_disk")
     return [dict(zip(keys, (float(g) if g is not None else 0.0 for g in m.groups()),
                      strict=True))
             for m in _TIMING.finditer(text)]
@@ -91,6 +94,8 @@ def summarize_timing(calls: list[dict[str, float]]) -> dict[str, float]:
         # guessed tokens they carried. Older logs have neither (0).
         "eval_passes": total("passes"),
         "guessed_tokens": total("guessed"),
+        # Prompt tokens whose KV state came from storysum.llm.prefix_store, not read.
+        "prompt_tokens_from_disk": total("from_disk"),
         # The first token of a call is picked from the prompt's pass, the rest from these.
         "tokens_per_pass": sum(c["generated_tokens"] - 1 for c in calls if c["passes"])
         / total("passes") if total("passes") else 0.0,
@@ -129,8 +134,11 @@ def article_tokens(seeds: Path, model: Path) -> int:
 
 
 @contextlib.contextmanager
-def _logged_serve(log: Path, phases: dict[str, float]) -> Iterator[None]:
-    """Make storysum's embedded ``serve`` write llama.cpp's log to ``log``, and time it."""
+def _logged_serve(
+    log: Path, phases: dict[str, float], prefix_dir: Path | None = None
+) -> Iterator[None]:
+    """Make storysum's embedded ``serve`` write llama.cpp's log to ``log``, keep the
+    instructions' KV state in ``prefix_dir`` (none: nowhere, a cold run), and time it."""
     from storysum.llm import embedded
 
     original = embedded.serve
@@ -138,6 +146,7 @@ def _logged_serve(log: Path, phases: dict[str, float]) -> Iterator[None]:
     @contextlib.contextmanager
     def serve(model: Path, **kwargs: Any) -> Iterator[str]:
         kwargs["log"] = kwargs.get("log") or log
+        kwargs["prefix_dir"] = prefix_dir
         started = time.perf_counter()
         with original(model, **kwargs) as base_url:
             up = time.perf_counter()
@@ -156,8 +165,13 @@ def _logged_serve(log: Path, phases: dict[str, float]) -> Iterator[None]:
         embedded.serve = original
 
 
-def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
-    """Summarize ``seeds`` with the embedded default; return the timings (nothing printed)."""
+def run(
+    seeds: Path = SEEDS, log: Path | None = None, prefix_dir: Path | None = None
+) -> dict[str, Any]:
+    """Summarize ``seeds`` with the embedded default; return the timings (nothing printed).
+
+    Cold, as a first run on a machine is: no instructions' KV state from an earlier run,
+    unless ``prefix_dir`` holds one (``--compare-prefix``)."""
     import storysum
 
     settings = storysum.Settings.resolve(env={})
@@ -175,7 +189,7 @@ def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
             getattr(result, "seconds", 0.0)
         )
 
-    with _logged_serve(log, phases):
+    with _logged_serve(log, phases, prefix_dir):
         started = time.perf_counter()
         brief = storysum.summarize([seeds], settings=settings, on_chunk_done=on_chunk_done)
         wall = time.perf_counter() - started
@@ -196,6 +210,8 @@ def run(seeds: Path = SEEDS, log: Path | None = None) -> dict[str, Any]:
         "prompt_tokens": brief.run.prompt_tokens,
         "completion_tokens": brief.run.completion_tokens,
         "verified": brief.run.verified,
+        "rejected": brief.run.rejected,
+        "brief": brief,
         "figures": len(brief.figures),
         "wall_seconds": wall,
         "startup_seconds": phases.get("startup"),
@@ -249,9 +265,39 @@ def compare_draft() -> None:
     print(f"generation speed on/off: {speed:.2f}x; time per article off/on: {per_article:.2f}x")
 
 
+def compare_prefix() -> None:
+    """The seeds twice in one process with one prefix folder: the first run reads the
+    instructions and keeps their KV state, the second loads it instead of reading them."""
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="storysum-prefix-") as folder:
+        results["cold"] = run(prefix_dir=Path(folder))
+        results["warm"] = run(prefix_dir=Path(folder))
+    for name, r in results.items():
+        ll = r["llama"]
+        print(f"{name}: {r['seconds_per_article']:.1f} s per article; prompt "
+              f"{ll['prompt_eval_tokens']:.0f} tokens read in {ll['prompt_eval_seconds']:.1f} s, "
+              f"{ll['prompt_tokens_from_disk']:.0f} loaded; {r['completion_tokens']} completion "
+              f"tokens; {r['verified']} verified, {r['rejected']} rejected")
+    cold, warm = results["cold"], results["warm"]
+    same = _answers(cold["brief"]) == _answers(warm["brief"])
+    print(f"time per article cold/warm: "
+          f"{cold['seconds_per_article'] / warm['seconds_per_article']:.2f}x; "
+          f"the same brief: {'yes' if same else 'NO'}")
+
+
+def _answers(brief: Any) -> str:
+    """A brief without its run's timings, to compare two runs' answers."""
+    data = brief.model_dump(mode="json")
+    data.pop("run", None)
+    return repr(data)
+
+
 def main() -> None:
     if "--compare-draft" in sys.argv[1:]:
         compare_draft()
+        return
+    if "--compare-prefix" in sys.argv[1:]:
+        compare_prefix()
         return
     result = run()
     print(f"{result['articles']} seed articles, {result['chunks']} chunks, {result['calls']} "

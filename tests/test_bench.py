@@ -92,10 +92,13 @@ def test_embedded_bench_reads_the_servers_timing_lines():
         "INFO:     127.0.0.1:43402 - \"POST /v1/chat/completions HTTP/1.1\" 200 OK\n"
         "storysum timing: completion 10.000 s; prompt 100 tokens 2.000 s; generation "
         "18 tokens 7.000 s; sampling 0.500 s; passes 10, guessed 12\n"
+        "storysum timing: completion 1.000 s; prompt 10 tokens 0.500 s; generation "
+        "1 tokens 0.100 s; sampling 0.000 s; passes 0, guessed 0; from disk 771 tokens\n"
     )
     calls = parse_timing(log)
-    assert [c["prompt_tokens"] for c in calls] == [1552, 100]
-    total = summarize_timing(calls)
+    assert [c["prompt_tokens"] for c in calls] == [1552, 100, 10]
+    assert [c["from_disk"] for c in calls] == [0, 0, 771]
+    total = summarize_timing(calls[:2])
     assert total["calls"] == 2
     # The first line is from before speculative decoding: no passes counted.
     assert (total["eval_passes"], total["guessed_tokens"]) == (10, 12)
@@ -105,6 +108,7 @@ def test_embedded_bench_reads_the_servers_timing_lines():
     assert total["completion_seconds"] == pytest.approx(51.25)
     assert total["prompt_tokens_per_second"] == pytest.approx(1652 / 40.1)
     assert total["eval_tokens_per_second"] == pytest.approx(200 / 9.5)
+    assert summarize_timing(calls)["prompt_tokens_from_disk"] == 771
 
 
 def test_the_embedded_floor_is_the_articles_text_at_the_runs_prompt_rate_plus_its_answers():

@@ -229,6 +229,8 @@ def test_cache_stats_and_clear_commands(tmp_path):
 
     with Cache(tmp_path / "llm-cache.sqlite3", scope=make_scope()) as cache:
         cache.put(cache.key(MESSAGES, ChunkFacts), "m", ANSWER, Usage(prompt_tokens=7))
+    (tmp_path / "prefix").mkdir()
+    (tmp_path / "prefix" / "a.kv").write_bytes(b"x" * 10)
 
     def cli(*args: str):
         result = CliRunner().invoke(app, ["cache", *args, "--cache-dir", str(tmp_path)])
@@ -237,5 +239,8 @@ def test_cache_stats_and_clear_commands(tmp_path):
 
     stats = cli("stats")
     assert "1 results" in stats.stdout and "7 prompt" in stats.stdout and "m 1" in stats.stdout
-    assert "removed 1 results" in cli("clear").stderr
-    assert "0 results" in cli("stats").stdout
+    assert "instruction states: 1, 10 bytes" in stats.stdout
+    assert "removed 1 results" in (cleared := cli("clear").stderr)
+    assert "and 1 instruction states" in cleared
+    after = cli("stats").stdout
+    assert "0 results" in after and "instruction states: 0, 0 bytes" in after

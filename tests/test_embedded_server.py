@@ -7,6 +7,7 @@ CPU with Intel AMX at the first prompt.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -22,7 +23,7 @@ from storysum.llm import embedded
 
 FAKE_SERVER = textwrap.dedent(
     """
-    import http.server, os, signal, sys
+    import http.server, json, os, signal, sys
     port = int(sys.argv[sys.argv.index("--port") + 1])
     if os.environ.get("DIE_AT_START"):
         os.kill(os.getpid(), signal.SIGILL)
@@ -32,7 +33,8 @@ FAKE_SERVER = textwrap.dedent(
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(b'{"data": []}')
+            prefix = os.environ.get("STORYSUM_PREFIX_DIR")  # what the server was told
+            self.wfile.write(json.dumps({"data": [], "prefix": prefix}).encode())
 
         def do_POST(self):  # the first prompt: the AMX tile instruction faults
             os.kill(os.getpid(), signal.SIGILL)
@@ -102,3 +104,47 @@ def test_a_server_that_stays_up_ends_quietly(fake_server: Path) -> None:
         urllib.request.urlopen(f"{base_url}/models", timeout=10) as answer,
     ):
         assert answer.status == 200
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_the_server_keeps_instruction_states_only_in_the_folder_it_is_given(
+    fake_server: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, given: bool
+) -> None:
+    monkeypatch.setenv("STORYSUM_PREFIX_DIR", "/somewhere/inherited")  # never passed on
+    folder = tmp_path / "prefix" if given else None
+    with (
+        embedded.serve(Path("model.gguf"), prefix_dir=folder) as base_url,
+        urllib.request.urlopen(f"{base_url}/models", timeout=10) as answer,
+    ):
+        told = json.loads(answer.read())["prefix"]
+    assert told == (str(folder) if given else None)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_run_keeps_instruction_states_beside_its_cache_and_only_with_the_cache_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cache: bool
+) -> None:
+    """A library call (cache off by default) writes nothing to disk it did not ask for."""
+    import asyncio
+    import contextlib
+
+    from storysum.config import Settings
+    from storysum.pipeline import open_llm
+
+    told: dict[str, Any] = {}
+
+    @contextlib.contextmanager
+    def serve(model: Path, **kw: Any) -> Any:
+        told.update(kw)
+        yield "http://127.0.0.1:9/v1"
+
+    monkeypatch.setattr(embedded, "model_path", lambda override=None: Path("model.gguf"))
+    monkeypatch.setattr(embedded, "serve", serve)
+    settings = Settings.resolve(env={}, cache=cache, cache_dir=tmp_path)
+
+    async def run() -> None:
+        async with open_llm(settings):
+            pass
+
+    asyncio.run(run())
+    assert told["prefix_dir"] == (tmp_path / "prefix" if cache else None)

@@ -331,25 +331,43 @@ def _open_cache(cache_dir: Path | None) -> Cache:
         fail(str(exc), exc.exit_code)
 
 
+def _prefix_states(cache_dir: Path | None) -> list[Path]:
+    """The embedded model's saved instruction states (storysum.llm.prefix_store)."""
+    try:
+        folder = Settings.resolve(cache_dir=cache_dir).prefix_path
+    except StorysumError as exc:
+        fail(str(exc), exc.exit_code)
+    return sorted(folder.glob("*.kv")) if folder.is_dir() else []
+
+
 @cache_app.command("stats")
 def cache_stats(cache_dir: CacheDir = None) -> None:
     """Where the cache is, how many results it holds and what they cost to make."""
     with _open_cache(cache_dir) as cache:
         stats = cache.stats()
     models = ", ".join(f"{m} {n}" for m, n in stats.models.items()) or "none"
+    states = _prefix_states(cache_dir)
     sys.stdout.write(
         f"{stats.path}\n{stats.entries} results, {stats.bytes:,} bytes; they cost "
         f"{stats.prompt_tokens:,} prompt and {stats.completion_tokens:,} completion tokens\n"
         f"by model: {models}\n"
+        f"embedded model's instruction states: {len(states)}, "
+        f"{sum(p.stat().st_size for p in states):,} bytes\n"
     )
 
 
 @cache_app.command("clear")
 def cache_clear(cache_dir: CacheDir = None) -> None:
-    """Delete every stored result."""
+    """Delete every stored result, and the embedded model's saved instruction states."""
     with _open_cache(cache_dir) as cache:
         removed = cache.clear()
-    err.print(f"removed {removed} results from {cache.path}", markup=False)
+    states = _prefix_states(cache_dir)
+    for path in states:
+        path.unlink(missing_ok=True)
+    err.print(
+        f"removed {removed} results from {cache.path} and {len(states)} instruction states",
+        markup=False,
+    )
 
 
 def main() -> None:

@@ -111,6 +111,11 @@ class Settings(BaseModel):
         folder = self.cache_dir or platformdirs.user_cache_path("storysum")
         return folder / "llm-cache.sqlite3"
 
+    @property
+    def prefix_path(self) -> Path:
+        """The folder of the embedded model's saved instruction states (llm.prefix_store)."""
+        return self.cache_path.parent / "prefix"
+
     def price(self, model: str) -> tuple[float, float] | None:
         """USD per million (prompt, completion) tokens of ``model`` from ``prices``, if listed."""
         if self.prices is None:

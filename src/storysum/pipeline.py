@@ -71,7 +71,12 @@ async def open_llm(settings: Settings) -> AsyncIterator[StructuredLLM]:
     from .llm import embedded
 
     path = embedded.model_path(settings.local_model)
-    with embedded.serve(path, alias=settings.effective_model, log=settings.server_log) as base_url:
+    # The instructions' KV state is kept beside the answer cache, and only where that is on:
+    # a library call writes nothing to disk it did not ask for (storysum.llm.prefix_store).
+    prefix_dir = settings.prefix_path if settings.cache else None
+    with embedded.serve(
+        path, alias=settings.effective_model, log=settings.server_log, prefix_dir=prefix_dir
+    ) as base_url:
         llm = OpenAICompatible(base_url=base_url, **common)
         try:
             yield llm

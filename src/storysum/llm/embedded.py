@@ -140,8 +140,13 @@ def serve(
     threads: int | None = None,
     startup_timeout: float = 180.0,
     log: Path | None = None,
+    prefix_dir: Path | None = None,
 ) -> Iterator[str]:
-    """Run llama.cpp's OpenAI-compatible server for ``model``; yield its base URL."""
+    """Run llama.cpp's OpenAI-compatible server for ``model``; yield its base URL.
+
+    ``prefix_dir``: where the server keeps the fixed instructions' KV state from run to run
+    (storysum.llm.prefix_store); none: nothing kept.
+    """
     if importlib.util.find_spec("llama_cpp") is None:
         raise ModelError(f"llama-cpp-python is not installed; {INSTALL_HINT}")
     port = _free_port()
@@ -176,7 +181,12 @@ def serve(
         "false",
     ]  # llama.cpp keeps the previous prompt's KV state, so the fixed prefix is not re-read
     logfile = log.open("ab") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    env = {k: v for k, v in os.environ.items() if k != "STORYSUM_PREFIX_DIR"}
+    if prefix_dir is not None:
+        env["STORYSUM_PREFIX_DIR"] = str(prefix_dir)
+    proc = subprocess.Popen(
+        cmd, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+    )
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + startup_timeout

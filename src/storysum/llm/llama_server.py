@@ -27,9 +27,16 @@ guesses only. ``STORYSUM_DRAFT_TOKENS=0`` turns the guessing off (for comparison
 Requests that are not greedy, or carry their own logits processors, get llama-cpp-python's
 sampler untouched, and no guesses.
 
+A prompt read into an empty cache (a run's first call) has its system turn, the fixed
+instructions, read in a pass of its own before the rest. With ``STORYSUM_PREFIX_DIR`` set
+(``embedded.serve`` sets it when the cache is on) that turn's KV state is saved there, and a
+later server loads it instead of reading it (:mod:`storysum.llm.prefix_store`); the split is
+the same either way, so are the answers.
+
 It also writes one timing line per completion to its log (stderr), for bench/embedded.py:
 the wall time of the model's forward passes on the prompt and on the generated tokens, of
-picking tokens, and the number of generation passes and of the guesses they carried.
+picking tokens, the number of generation passes and of the guesses they carried, and of the
+prompt tokens whose state was loaded from disk.
 llama.cpp's own ``llama_perf_context_print`` lines were used before; they
 leave out part of a long prompt's evaluation (a 1,552-token prompt read in 38 s was printed as
 17.7 s), which made the time outside the model look larger than it was.
@@ -43,6 +50,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import llama_cpp
@@ -50,6 +58,7 @@ import numpy as np
 from llama_cpp import llama as _llama
 
 from storysum.llm.draft import MAX_TOKENS, PromptLookupDraft
+from storysum.llm.prefix_store import MIN_TOKENS, PrefixStore, first_turn_end
 
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
 assert _TOKEN_DATA.itemsize == ctypes.sizeof(llama_cpp.llama_token_data)
@@ -145,6 +154,7 @@ class _Timing:
         self.prompt_seconds = self.generation_seconds = self.sampling_seconds = 0.0
         self.prompt_tokens = self.generated_tokens = 0
         self.passes = self.guessed = 0  # forward passes while generating; draft tokens in them
+        self.from_disk = 0  # prompt tokens whose KV state was loaded (storysum.llm.prefix_store)
 
 
 _timing = _Timing()
@@ -178,6 +188,8 @@ def _eval(self: Any, tokens: Any) -> None:
     # Llama.generate calls _init_sampler right before its first pass: that one reads the prompt.
     generating = not getattr(self, "_storysum_prompt_pending", True)
     try:
+        if not generating:
+            tokens = _stored_prefix(self, list(tokens))
         if generating and self.draft_model is not None and len(tokens) > 1:
             _eval_every_logit(self, tokens)
         else:
@@ -192,6 +204,58 @@ def _eval(self: Any, tokens: Any) -> None:
             _timing.prompt_seconds += spent
             _timing.prompt_tokens += len(tokens)
             self._storysum_prompt_pending = False
+
+
+def _prefix_store(self: Any) -> PrefixStore | None:
+    folder = os.environ.get("STORYSUM_PREFIX_DIR")
+    if not folder:
+        return None
+    if getattr(self, "_storysum_prefix_store", None) is None:
+        self._storysum_prefix_store = PrefixStore(Path(folder), PrefixStore.identity_of(self))
+    store: PrefixStore = self._storysum_prefix_store
+    return store
+
+
+def _system_turn(self: Any, tokens: list[int]) -> int:
+    """The length of the prompt's system turn, when it opens the prompt and is long enough to
+    keep (storysum.llm.prefix_store); else 0."""
+    if not hasattr(self, "_storysum_turn_marker"):
+        marker = self.tokenize(b"<|im_start|>", add_bos=False, special=True)
+        self._storysum_turn_marker = marker[0] if len(marker) == 1 else None
+    end = first_turn_end(tokens, self._storysum_turn_marker, len(tokens))
+    if end < MIN_TOKENS or not self.detokenize(tokens[1:3]).startswith(b"system"):
+        return 0
+    return end
+
+
+def _stored_prefix(self: Any, tokens: list[int]) -> list[int]:
+    """Before a prompt is read into an empty cache: its system turn, loaded from the prefix
+    store or else read in a pass of its own (and saved when there is a store). Returns the
+    tokens left to read; ``n_tokens`` moves with them, so the same prompt is read.
+
+    A prompt that follows another reuses the KV state the server already holds, as before.
+    """
+    if self.n_tokens:
+        return tokens
+    system = _system_turn(self, tokens)
+    if not system:
+        return tokens
+    store = _prefix_store(self)
+    self._ctx.kv_cache_seq_rm(-1, 0, -1)
+    if store is not None and store.load(tokens[:system], self._ctx.ctx):
+        self.input_ids[:system] = tokens[:system]
+        self.n_tokens = system
+        _timing.from_disk = system
+        return tokens[system:]
+    _original_eval(self, tokens[:system])
+    _timing.prompt_tokens += system  # read, as the rest will be (counted by _eval)
+    if store is not None and not store.has(tokens[:system]):
+        try:
+            store.save(tokens[:system], self._ctx.ctx)
+        except OSError as err:
+            print(f"storysum: the system turn's state was not saved: {err}", file=sys.stderr,
+                  flush=True)
+    return tokens[system:]
 
 
 def _eval_every_logit(self: Any, tokens: Any) -> None:
@@ -225,7 +289,8 @@ def _report(started: float) -> None:
         f"storysum timing: completion {time.perf_counter() - started:.3f} s; prompt "
         f"{t.prompt_tokens} tokens {t.prompt_seconds:.3f} s; generation "
         f"{t.generated_tokens} tokens {t.generation_seconds:.3f} s; sampling "
-        f"{t.sampling_seconds:.3f} s; passes {t.passes}, guessed {t.guessed}",
+        f"{t.sampling_seconds:.3f} s; passes {t.passes}, guessed {t.guessed}; "
+        f"from disk {t.from_disk} tokens",
         file=sys.stderr,
         flush=True,
     )
