@@ -40,6 +40,7 @@ out part of its evaluation (measured: a 1,552-token prompt read in 38 s printed 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import statistics
@@ -211,7 +212,7 @@ def run(
         "completion_tokens": brief.run.completion_tokens,
         "verified": brief.run.verified,
         "rejected": brief.run.rejected,
-        "brief": brief,
+        "answers_sha256": hashlib.sha256(_answers(brief).encode("utf-8")).hexdigest(),
         "figures": len(brief.figures),
         "wall_seconds": wall,
         "startup_seconds": phases.get("startup"),
@@ -279,7 +280,7 @@ def compare_prefix() -> None:
               f"{ll['prompt_tokens_from_disk']:.0f} loaded; {r['completion_tokens']} completion "
               f"tokens; {r['verified']} verified, {r['rejected']} rejected")
     cold, warm = results["cold"], results["warm"]
-    same = _answers(cold["brief"]) == _answers(warm["brief"])
+    same = cold["answers_sha256"] == warm["answers_sha256"]
     print(f"time per article cold/warm: "
           f"{cold['seconds_per_article'] / warm['seconds_per_article']:.2f}x; "
           f"the same brief: {'yes' if same else 'NO'}")

@@ -9,6 +9,7 @@ in for by a context holding bytes; bench/embedded.py --compare-prefix covers the
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import types
 
@@ -29,7 +30,7 @@ class Context:
         self.state, self.accepts, self.cleared = state, accepts, 0
 
 
-def fake_state_api() -> types.SimpleNamespace:
+def fake_state_api(home: str = "/nonexistent/llama_cpp/__init__.py") -> types.SimpleNamespace:
     def get_data(ctx: Context, buf: object, size: int, seq: int) -> int:
         buf[: len(ctx.state)] = ctx.state  # type: ignore[index]
         return len(ctx.state)
@@ -46,6 +47,7 @@ def fake_state_api() -> types.SimpleNamespace:
 
     return types.SimpleNamespace(
         __version__="0.3.36",
+        __file__=home,
         llama_state_seq_get_size=lambda ctx, seq: len(ctx.state),
         llama_state_seq_get_data=get_data,
         llama_state_seq_set_data=set_data,
@@ -56,7 +58,8 @@ def fake_state_api() -> types.SimpleNamespace:
 
 @pytest.fixture(autouse=True)
 def state_api(monkeypatch):
-    monkeypatch.setattr(prefix_store, "llama_cpp", fake_state_api())
+    api = fake_state_api()
+    monkeypatch.setattr(prefix_store, "_llama_cpp", lambda: api)
 
 
 def test_a_saved_system_turn_loads_byte_for_byte_for_exactly_its_tokens_and_model(tmp_path):
@@ -78,21 +81,29 @@ def test_a_state_llama_cpp_refuses_is_dropped_and_a_torn_file_is_not_used(tmp_pa
     refusing = Context(accepts=False)
     assert not store.load(tokens, refusing)
     assert refusing.cleared == 1  # no half-loaded cells are left behind
+    assert not store.has(tokens)  # deleted, so the state read instead is saved in its place
     path = store._name(tokens)
-    path.write_bytes(path.read_bytes()[:20])
-    assert not store.load(tokens, Context())
-    path.write_bytes(b"")
-    assert not store.load(tokens, Context())
+    for torn in (b"SSKVPFX1" + b"\0" * 20, b""):
+        store.save(tokens, Context(b"state"))
+        path.write_bytes(torn)
+        assert not store.load(tokens, Context()) and not store.has(tokens)
 
 
 def test_at_most_keep_files_stay_and_the_least_recently_used_go_first(tmp_path):
     store = PrefixStore(tmp_path, "model A")
     starts = [[k, *range(300)] for k in range(KEEP + 2)]
-    for start in starts:
+    for k, start in enumerate(starts[:KEEP]):
         store.save(start, Context(b"s"))
+        os.utime(store._name(start), (1000 + k, 1000 + k))  # whatever the clock's grain
+    assert store.load(starts[0], Context())  # used: now the most recent
+    stale = tmp_path / "killed-while-saving.tmp"
+    stale.write_bytes(b"partial")
+    os.utime(stale, (1000, 1000))
+    store.save(starts[KEEP], Context(b"s"))
+    store.save(starts[KEEP + 1], Context(b"s"))
     assert len(list(tmp_path.glob("*.kv"))) == KEEP
-    assert not store.has(starts[0]) and not store.has(starts[1]) and store.has(starts[-1])
-    assert not list(tmp_path.glob("*.tmp"))
+    assert store.has(starts[0]) and not store.has(starts[1]) and not store.has(starts[2])
+    assert store.has(starts[-1]) and not list(tmp_path.glob("*.tmp"))
 
 
 def test_what_is_kept_ends_where_the_second_turn_starts():
@@ -145,6 +156,19 @@ def a_llama(module, tmp_path, state: bytes = b"") -> object:
     return llm
 
 
+def reads(module) -> list[list[int]]:
+    """llama-cpp-python's own eval, as far as the bookkeeping goes; returns what it read."""
+    read: list[list[int]] = []
+
+    def evaluate(self, tokens) -> None:
+        self.input_ids[self.n_tokens : self.n_tokens + len(tokens)] = tokens
+        self.n_tokens += len(tokens)
+        read.append(list(tokens))
+
+    module._original_eval = evaluate
+    return read
+
+
 def completion(module, llm, prompt: list[int]) -> None:
     module._create_completion(llm)  # a new timing record, as each completion starts
     llm._init_sampler(temp=0.0, grammar=None)  # Llama.generate: right before its first pass
@@ -160,25 +184,25 @@ def test_the_system_turn_is_read_in_a_pass_of_its_own_saved_and_loaded_by_a_new_
     server, tmp_path, capsys
 ):
     module = server
-    read: list[list[int]] = []
-    module._original_eval = lambda self, tokens: read.append(list(tokens))
+    read = reads(module)
     first = [*SYSTEM_TURN, MARK, 50, 51, 1, 2, 3]
 
     llm = a_llama(module, tmp_path, state=b"the system turn's cells")
     completion(module, llm, first)
     assert read == [first[:CUT], first[CUT:]]  # the same split with a store or without
+    assert llm.n_tokens == len(first) and list(llm.input_ids[: len(first)]) == first
     assert module._timing.prompt_tokens == len(first)  # both passes counted as read
     assert len(list((tmp_path / "prefix").glob("*.kv"))) == 1
 
     llm.n_tokens = CUT + 3  # the next prompt reuses the cache the server holds, as before
     completion(module, llm, [4, 5])
-    assert read[-1] == [4, 5] and llm._ctx.removed_from == [0]
+    assert read[-1] == [4, 5] and llm._ctx.removed_from == [0] and llm.n_tokens == CUT + 5
 
     fresh = a_llama(module, tmp_path)  # a new run: the state is loaded, not read
     second = [*SYSTEM_TURN, MARK, 60, 61]
     completion(module, fresh, second)
     assert fresh._ctx.ctx.state == b"the system turn's cells"
-    assert read[-1] == second[CUT:] and fresh.n_tokens == CUT
+    assert read[-1] == second[CUT:] and fresh.n_tokens == len(second)
     assert module._timing.prompt_tokens == len(second) - CUT  # loaded, not read
     assert list(fresh.input_ids[:CUT]) == second[:CUT]
     module._report(0.0)
@@ -188,8 +212,7 @@ def test_the_system_turn_is_read_in_a_pass_of_its_own_saved_and_loaded_by_a_new_
 def test_without_a_folder_the_split_is_the_same_and_nothing_is_kept(server, tmp_path, monkeypatch):
     monkeypatch.delenv("STORYSUM_PREFIX_DIR")
     module = server
-    read: list[list[int]] = []
-    module._original_eval = lambda self, tokens: read.append(list(tokens))
+    read = reads(module)
     prompt = [*SYSTEM_TURN, MARK, 50, 51]
     completion(module, a_llama(module, tmp_path), prompt)
     assert read == [prompt[:CUT], prompt[CUT:]]
@@ -199,8 +222,7 @@ def test_without_a_folder_the_split_is_the_same_and_nothing_is_kept(server, tmp_
 def test_a_prompt_that_opens_with_the_users_turn_is_read_whole_and_never_kept(server, tmp_path):
     """Without instructions the first turn is the user's: article text, never kept."""
     module = server
-    read: list[list[int]] = []
-    module._original_eval = lambda self, tokens: read.append(list(tokens))
+    read = reads(module)
     prompt = [MARK, 11, *INSTRUCTIONS, MARK, 12]
     completion(module, a_llama(module, tmp_path), prompt)
     short = [MARK, SYSTEM, 1, 2, MARK, 12]  # a system turn too short to be worth a pass

@@ -337,7 +337,8 @@ def _prefix_states(cache_dir: Path | None) -> list[Path]:
         folder = Settings.resolve(cache_dir=cache_dir).prefix_path
     except StorysumError as exc:
         fail(str(exc), exc.exit_code)
-    return sorted(folder.glob("*.kv")) if folder.is_dir() else []
+    # *.tmp: a state a killed server was still writing
+    return sorted([*folder.glob("*.kv"), *folder.glob("*.tmp")]) if folder.is_dir() else []
 
 
 @cache_app.command("stats")

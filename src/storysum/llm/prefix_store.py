@@ -7,10 +7,12 @@ keeps that state in a file, so a new run's first call reads only its own article
 
 What is kept is the prompt's first turn, and only when that is the system turn (up to the
 model's next ``<|im_start|>`` token): the instructions, never an article's text, not even
-when a re-ask repeats a whole conversation. A file is used only by the same model file
-(path, size, modification time), the same llama.cpp build and the same context settings, and
+when a re-ask repeats a whole conversation. A file is used only with the same model file and
+llama.cpp libraries (path, size, modification time of each), the same llama-cpp-python
+version and the same context settings (size, batch sizes, KV types, flash attention), and
 only for a prompt whose system turn is exactly its tokens. llama.cpp itself refuses a state
-whose layout does not fit the context; then the system turn is simply read.
+whose layout does not fit the context; a file it refuses, or a torn one, is deleted and the
+system turn read (and saved again).
 
 The server always reads a prompt's system turn in a pass of its own, store or not, and then
 the rest (storysum.llm.llama_server): a pass's arithmetic depends a little on which tokens
@@ -22,20 +24,21 @@ kept, the least recently used going first.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
 import struct
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import llama_cpp
-
 MAGIC = b"SSKVPFX1"
 KEEP = 8
 MIN_TOKENS = 256  # a shorter system turn is not worth a pass of its own, nor a file
+STALE_SECONDS = 600  # a .tmp file this old was left by a server killed while saving
 _HEADER = struct.Struct("<8s32sI")  # magic, identity digest, token count
 
 
@@ -48,15 +51,20 @@ class PrefixStore:
 
     @staticmethod
     def identity_of(llama: Any) -> str:
-        """What a saved state depends on besides the tokens."""
-        path = Path(llama.model_path)
-        st = path.stat()
+        """What a saved state and the answers after it depend on besides the tokens: the model
+        file, llama.cpp's libraries as installed, and the context's settings (the batch sizes
+        too, since they decide how a turn is split into passes)."""
+        lib = _llama_cpp()
+        files = [Path(llama.model_path)]
+        files += sorted(Path(lib.__file__).parent.joinpath("lib").glob("*.so*"))
+        stamps = []
+        for file in files:
+            st = file.stat()
+            stamps.append(f"{file.resolve()}:{st.st_size}:{st.st_mtime_ns}")
         params = llama.context_params
-        settings = [
-            getattr(params, name, None)
-            for name in ("n_ctx", "type_k", "type_v", "flash_attn_type", "flash_attn")
-        ]
-        return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{llama_cpp.__version__}|{settings}"
+        names = ("n_ctx", "n_batch", "n_ubatch", "type_k", "type_v", "flash_attn_type")
+        settings = [getattr(params, name, None) for name in names]
+        return f"{'|'.join(stamps)}|{lib.__version__}|{settings}"
 
     def _files(self) -> list[Path]:
         """Newest first; a file another process removes meanwhile is left out."""
@@ -89,24 +97,35 @@ class PrefixStore:
         try:
             magic, identity, n = _HEADER.unpack(data[: _HEADER.size])
         except struct.error:
-            return False
-        if (magic, identity, n) != (MAGIC, self.identity, len(tokens)) or data[
-            _HEADER.size : head
-        ] != _token_bytes(tokens):
-            return False
+            magic = identity = b""
+            n = -1
+        lib = _llama_cpp()
         state = data[head:]
-        buf = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
-        if not state or llama_cpp.llama_state_seq_set_data(ctx, buf, len(state), 0) != len(state):
-            llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(ctx), -1, -1, -1)
+        whole = (magic, identity, n) == (MAGIC, self.identity, len(tokens)) and data[
+            _HEADER.size : head
+        ] == _token_bytes(tokens)
+        if (
+            not whole
+            or not state
+            or lib.llama_state_seq_set_data(
+                ctx, (ctypes.c_uint8 * len(state)).from_buffer_copy(state), len(state), 0
+            )
+            != len(state)
+        ):
+            lib.llama_memory_seq_rm(lib.llama_get_memory(ctx), -1, -1, -1)
+            # Torn, or refused: gone, so the state read instead is saved in its place.
+            path.unlink(missing_ok=True)
             return False
-        os.utime(path)  # recently used
+        with contextlib.suppress(OSError):  # evicted or cleared meanwhile: loaded all the same
+            os.utime(path)  # recently used
         return True
 
     def save(self, tokens: Sequence[int], ctx: Any) -> None:
         """Write sequence 0 of ``ctx``, which must hold exactly ``tokens``."""
-        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
+        lib = _llama_cpp()
+        size = lib.llama_state_seq_get_size(ctx, 0)
         buf = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
+        written = lib.llama_state_seq_get_data(ctx, buf, size, 0)
         if not written:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -122,6 +141,18 @@ class PrefixStore:
             Path(tmp).unlink(missing_ok=True)
         for old in self._files()[KEEP:]:
             old.unlink(missing_ok=True)
+        now = time.time()
+        for tmp_file in self.folder.glob("*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - tmp_file.stat().st_mtime > STALE_SECONDS:
+                    tmp_file.unlink()
+
+
+def _llama_cpp() -> Any:
+    """llama-cpp-python, imported when first used: storysum[local] only (tests stand in)."""
+    import llama_cpp
+
+    return llama_cpp
 
 
 def _token_bytes(tokens: Sequence[int]) -> bytes:
