@@ -174,6 +174,7 @@ def run(
     Cold, as a first run on a machine is: no instructions' KV state from an earlier run,
     unless ``prefix_dir`` holds one (``--compare-prefix``)."""
     import storysum
+    from storysum.llm.embedded import model_path
 
     settings = storysum.Settings.resolve(env={})
     if settings.backend != "embedded":
@@ -195,8 +196,6 @@ def run(
         brief = storysum.summarize([seeds], settings=settings, on_chunk_done=on_chunk_done)
         wall = time.perf_counter() - started
     perf = summarize_timing(parse_timing(log.read_text(encoding="utf-8", errors="replace")))
-    from storysum.llm.embedded import model_path
-
     serving = phases.get("serving", wall)
     articles = brief.run.articles
     per_article = sorted(chunk_seconds.values())

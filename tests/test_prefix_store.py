@@ -108,9 +108,9 @@ def test_at_most_keep_files_stay_and_the_least_recently_used_go_first(tmp_path):
 
 def test_what_is_kept_ends_where_the_second_turn_starts():
     prompt = [MARK, 1, 2, 3, MARK, 4, 5, MARK, 6]
-    assert first_turn_end(prompt, MARK, before=len(prompt)) == 4  # never a later turn
-    assert first_turn_end(prompt, MARK, before=4) == 0  # the first turn not yet whole
-    assert first_turn_end(prompt, None, before=9) == 0
+    assert first_turn_end(prompt, MARK) == 4  # never a later turn
+    assert first_turn_end(prompt[:4], MARK) == 0  # the first turn not yet whole
+    assert first_turn_end(prompt, None) == 0
 
 
 @pytest.fixture

@@ -324,19 +324,23 @@ CacheDir = Annotated[
 ]
 
 
+def _cache_settings(cache_dir: Path | None) -> Settings:
+    try:
+        return Settings.resolve(cache_dir=cache_dir)
+    except StorysumError as exc:
+        fail(str(exc), exc.exit_code)
+
+
 def _open_cache(cache_dir: Path | None) -> Cache:
     try:
-        return Cache(Settings.resolve(cache_dir=cache_dir).cache_path)
+        return Cache(_cache_settings(cache_dir).cache_path)
     except StorysumError as exc:
         fail(str(exc), exc.exit_code)
 
 
 def _prefix_states(cache_dir: Path | None) -> list[Path]:
     """The embedded model's saved instruction states (storysum.llm.prefix_store)."""
-    try:
-        folder = Settings.resolve(cache_dir=cache_dir).prefix_path
-    except StorysumError as exc:
-        fail(str(exc), exc.exit_code)
+    folder = _cache_settings(cache_dir).prefix_path
     # *.tmp: a state a killed server was still writing
     return sorted([*folder.glob("*.kv"), *folder.glob("*.tmp")]) if folder.is_dir() else []
 

@@ -187,6 +187,7 @@ def _eval(self: Any, tokens: Any) -> None:
     started = time.perf_counter()
     # Llama.generate calls _init_sampler right before its first pass: that one reads the prompt.
     generating = not getattr(self, "_storysum_prompt_pending", True)
+    asked = len(tokens)
     try:
         if not generating:
             tokens = _stored_prefix(self, list(tokens))
@@ -202,7 +203,7 @@ def _eval(self: Any, tokens: Any) -> None:
             _timing.guessed += len(tokens) - 1
         else:
             _timing.prompt_seconds += spent
-            _timing.prompt_tokens += len(tokens)
+            _timing.prompt_tokens += asked - _timing.from_disk  # read, in one pass or two
             self._storysum_prompt_pending = False
 
 
@@ -222,7 +223,7 @@ def _system_turn(self: Any, tokens: list[int]) -> int:
     if not hasattr(self, "_storysum_turn_marker"):
         marker = self.tokenize(b"<|im_start|>", add_bos=False, special=True)
         self._storysum_turn_marker = marker[0] if len(marker) == 1 else None
-    end = first_turn_end(tokens, self._storysum_turn_marker, len(tokens))
+    end = first_turn_end(tokens, self._storysum_turn_marker)
     if end < MIN_TOKENS or not self.detokenize(tokens[1:3]).startswith(b"system"):
         return 0
     return end
@@ -241,14 +242,14 @@ def _stored_prefix(self: Any, tokens: list[int]) -> list[int]:
     if not system:
         return tokens
     store = _prefix_store(self)
-    self._ctx.kv_cache_seq_rm(-1, 0, -1)
-    if store is not None and store.load(tokens[:system], self._ctx.ctx):
-        self.input_ids[:system] = tokens[:system]
-        self.n_tokens = system
-        _timing.from_disk = system
-        return tokens[system:]
+    if store is not None:
+        self._ctx.kv_cache_seq_rm(-1, 0, -1)  # nothing stale beside the cells loaded
+        if store.load(tokens[:system], self._ctx.ctx):
+            self.input_ids[:system] = tokens[:system]
+            self.n_tokens = system
+            _timing.from_disk = system
+            return tokens[system:]
     _original_eval(self, tokens[:system])
-    _timing.prompt_tokens += system  # read, as the rest will be (counted by _eval)
     if store is not None and not store.has(tokens[:system]):
         try:
             store.save(tokens[:system], self._ctx.ctx)

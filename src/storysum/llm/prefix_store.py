@@ -2,8 +2,9 @@
 
 Every extraction call starts with the same system turn: the instructions and the function's
 schema, 771 tokens on the embedded model. Within a run llama.cpp reads them once and reuses
-their KV state; across runs each server read them again, about 20 s on 2 cores. This store
-keeps that state in a file, so a new run's first call reads only its own article.
+their KV state; across runs each server read them again (25.7 s of a seeds run on 2 cores,
+``bench/embedded.py --compare-prefix``). This store keeps that state in a file, so a new
+run's first call reads only its own article.
 
 What is kept is the prompt's first turn, and only when that is the system turn (up to the
 model's next ``<|im_start|>`` token): the instructions, never an article's text, not even
@@ -93,19 +94,12 @@ class PrefixStore:
             data = path.read_bytes()
         except OSError:
             return False
-        head = _HEADER.size + 4 * len(tokens)
-        try:
-            magic, identity, n = _HEADER.unpack(data[: _HEADER.size])
-        except struct.error:
-            magic = identity = b""
-            n = -1
+        # The name already hashes identity and tokens; the header says so in full.
+        head = _HEADER.pack(MAGIC, self.identity, len(tokens)) + _token_bytes(tokens)
+        state = data[len(head) :]
         lib = _llama_cpp()
-        state = data[head:]
-        whole = (magic, identity, n) == (MAGIC, self.identity, len(tokens)) and data[
-            _HEADER.size : head
-        ] == _token_bytes(tokens)
         if (
-            not whole
+            not data.startswith(head)
             or not state
             or lib.llama_state_seq_set_data(
                 ctx, (ctypes.c_uint8 * len(state)).from_buffer_copy(state), len(state), 0
@@ -159,11 +153,8 @@ def _token_bytes(tokens: Sequence[int]) -> bytes:
     return struct.pack(f"<{len(tokens)}i", *tokens)
 
 
-def first_turn_end(tokens: Sequence[int], marker: int | None, before: int) -> int:
-    """Where the second turn starts (the first turn's end), if before ``before``; else 0."""
+def first_turn_end(tokens: Sequence[int], marker: int | None) -> int:
+    """Where the second turn starts (the first turn's end); 0 without a second turn."""
     if marker is None:
         return 0
-    for i in range(1, min(before, len(tokens))):
-        if tokens[i] == marker:
-            return i
-    return 0
+    return next((i for i in range(1, len(tokens)) if tokens[i] == marker), 0)
